@@ -1,0 +1,34 @@
+"""The ``silkscope`` command: one sub-command group per module, each defined in ``commands/``.
+
+Command modules import heavy libraries inside the command functions so that ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from silkscope.commands import cluster, imports, index, partners, trade, workspace
+
+app = typer.Typer(
+    name="silkscope",
+    help="Silkscope: cultural and creative industries along the Belt and Road.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(workspace.init)
+app.add_typer(imports.app, name="import")
+app.add_typer(index.app, name="index")
+app.add_typer(trade.app, name="trade")
+app.add_typer(partners.app, name="partners")
+app.add_typer(cluster.app, name="cluster")
+# report and serve are registered once silkscope.report lands
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

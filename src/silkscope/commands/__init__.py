@@ -1,0 +1,1 @@
+"""Typer sub-command groups, one module per analysis module; ``silkscope.cli`` assembles them."""

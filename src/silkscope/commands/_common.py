@@ -1,0 +1,84 @@
+"""Shared CLI plumbing: the console, error reporting, progress bars, output writing."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from silkscope.errors import SilkscopeError
+from silkscope.io.writers import write_table
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Turn a SilkscopeError into a red message and exit code 2 instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SilkscopeError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(code=2) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress_bar(transient: bool = True) -> Iterator[Progress]:
+    """A rich progress bar on stderr for long work."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=transient,
+    ) as progress:
+        yield progress
+
+
+def write_output(frame: pd.DataFrame, out: Path, title: str | None = None) -> None:
+    """Write a result table and say where it went, with its shape."""
+    path = write_table(frame, out)
+    label = f"{title}: " if title else ""
+    console.print(f"{label}wrote {len(frame):,} rows x {frame.shape[1]} columns to {path}")
+
+
+def show_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 20) -> None:
+    """Print the head of a DataFrame as a rich table."""
+    table = Table(title=title, show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.head(max_rows).itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in row])
+    console.print(table)
+    if len(frame) > max_rows:
+        console.print(f"... {len(frame) - max_rows:,} more rows")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,204 @@
+"""A study folder: ``silkscope.duckdb`` (the tables of DESIGN.md), ``silkscope.yaml``, ``outputs/``.
+
+Every import runs inside one DuckDB transaction (:meth:`Workspace.transaction`): a bad file
+raises before commit and the workspace keeps exactly what it held. Each import is recorded in
+``sources`` (sha256, rows, time, licence) and every command that changes the workspace in
+``provenance``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from silkscope.errors import WorkspaceError
+
+DB_NAME = "silkscope.duckdb"
+CONFIG_NAME = "silkscope.yaml"
+OUTPUTS_DIR = "outputs"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS units (
+    unit_id VARCHAR PRIMARY KEY, level VARCHAR NOT NULL, name_en VARCHAR, name_zh VARCHAR,
+    parent_id VARCHAR, "group" VARCHAR);
+CREATE TABLE IF NOT EXISTS indicators (
+    indicator_id VARCHAR PRIMARY KEY, name_en VARCHAR, name_zh VARCHAR, unit VARCHAR,
+    direction INTEGER, source_id VARCHAR, notes VARCHAR);
+CREATE TABLE IF NOT EXISTS indicator_values (
+    unit_id VARCHAR NOT NULL, year INTEGER NOT NULL, indicator_id VARCHAR NOT NULL,
+    value DOUBLE, source_id VARCHAR, PRIMARY KEY (unit_id, year, indicator_id));
+CREATE TABLE IF NOT EXISTS trade_flows (
+    year INTEGER NOT NULL, exporter VARCHAR NOT NULL, importer VARCHAR NOT NULL,
+    hs6 VARCHAR NOT NULL, value_kusd DOUBLE, quantity_t DOUBLE, hs_revision VARCHAR,
+    source_id VARCHAR);
+CREATE TABLE IF NOT EXISTS pairs (
+    origin VARCHAR NOT NULL, dest VARCHAR NOT NULL, dist_km DOUBLE, distw_km DOUBLE,
+    contig INTEGER, comlang_off INTEGER, comlang_ethno INTEGER, colony INTEGER,
+    source_id VARCHAR, PRIMARY KEY (origin, dest));
+CREATE TABLE IF NOT EXISTS sources (
+    source_id VARCHAR PRIMARY KEY, title VARCHAR, publisher VARCHAR, url VARCHAR,
+    licence VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, imported_at TIMESTAMP,
+    "rows" BIGINT, kind VARCHAR);
+CREATE TABLE IF NOT EXISTS provenance (
+    logged_at TIMESTAMP NOT NULL, command VARCHAR NOT NULL, details JSON);
+"""
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "silkscope_workspace": SCHEMA_VERSION,
+    "name": None,
+    "framework": "builtin:cidi",
+    "language": "zh",
+}
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def utc_now() -> datetime:
+    """Current UTC time without tzinfo (DuckDB TIMESTAMP)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What ``sources`` records about one imported file."""
+
+    source_id: str
+    title: str
+    file_path: str | None = None
+    file_sha256: str | None = None
+    rows: int = 0
+    kind: str = "table"
+    publisher: str | None = None
+    url: str | None = None
+    licence: str | None = None
+
+    @classmethod
+    def for_file(cls, path: str | Path, kind: str, rows: int, **meta: Any) -> SourceRecord:
+        """A record for ``path``; ``source_id`` is ``kind:name:sha12`` so re-imports are visible."""
+        path = Path(path)
+        sha = file_sha256(path) if path.is_file() else None
+        source_id = meta.pop("source_id", None) or f"{kind}:{path.name}:{(sha or 'dir')[:12]}"
+        title = meta.pop("title", None) or path.name
+        return cls(source_id, title, str(path.resolve()), sha, rows, kind, **meta)
+
+
+class Workspace:
+    """A study folder with its DuckDB store; open one with :meth:`init` or :meth:`open`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / OUTPUTS_DIR
+
+    @classmethod
+    def init(cls, root: str | Path, name: str | None = None) -> Workspace:
+        """Create a study folder (or complete one that already is a workspace)."""
+        ws = cls(Path(root))
+        if ws.root.exists() and not ws.root.is_dir():
+            raise WorkspaceError(f"{ws.root} exists and is not a folder")
+        if ws.root.is_dir() and any(ws.root.iterdir()) and not ws.config_path.exists():
+            raise WorkspaceError(
+                f"{ws.root} is not empty and holds no {CONFIG_NAME}; choose an empty or new folder"
+            )
+        ws.outputs.mkdir(parents=True, exist_ok=True)
+        if not ws.config_path.exists():
+            config = dict(DEFAULT_CONFIG, name=name or ws.root.name)
+            ws.config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+        with duckdb.connect(str(ws.db_path)) as con:
+            con.execute(SCHEMA)
+        ws.log("init", {"root": str(ws.root)})
+        return ws
+
+    @classmethod
+    def open(cls, root: str | Path) -> Workspace:
+        """Open an existing study folder, or say how to create one."""
+        ws = cls(Path(root))
+        if not ws.config_path.exists() or not ws.db_path.exists():
+            raise WorkspaceError(
+                f"{ws.root} is not a silkscope workspace (no {CONFIG_NAME} or {DB_NAME}); "
+                f"create one with: silkscope init {root}"
+            )
+        return ws
+
+    @property
+    def config(self) -> dict[str, Any]:
+        loaded = yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+        return {**DEFAULT_CONFIG, **loaded}
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the store, closed on exit."""
+        con = duckdb.connect(str(self.db_path), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside BEGIN/COMMIT; any exception rolls everything back."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read-only query and return a DataFrame."""
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).df()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole table as a DataFrame."""
+        return self.query(f'SELECT * FROM "{name}"')
+
+    @staticmethod
+    def record_source(con: duckdb.DuckDBPyConnection, record: SourceRecord) -> None:
+        """Insert or replace one ``sources`` row, inside the caller's transaction."""
+        con.execute("DELETE FROM sources WHERE source_id = ?", [record.source_id])
+        con.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                record.source_id, record.title, record.publisher, record.url, record.licence,
+                record.file_path, record.file_sha256, utc_now(), record.rows, record.kind,
+            ],
+        )
+
+    def log(self, command: str, details: dict[str, Any] | None = None) -> None:
+        """Append one row to the provenance log."""
+        with self.connect() as con:
+            con.execute(
+                "INSERT INTO provenance VALUES (?, ?, ?)",
+                [utc_now(), command, json.dumps(details or {}, ensure_ascii=False, default=str)],
+            )

@@ -1,0 +1,47 @@
+"""Workspace: creation, re-opening, transactions that roll back, the sources record."""
+
+from __future__ import annotations
+
+import pytest
+
+from silkscope.errors import WorkspaceError
+from silkscope.workspace import SourceRecord, Workspace
+
+
+def test_init_creates_tables_config_and_outputs(tmp_path):
+    ws = Workspace.init(tmp_path / "study")
+    assert ws.db_path.is_file() and ws.config_path.is_file() and ws.outputs.is_dir()
+    tables = set(ws.query("SHOW TABLES")["name"])
+    assert {"units", "indicator_values", "indicators", "trade_flows", "pairs", "sources"} <= tables
+    assert ws.config["framework"] == "builtin:cidi"
+
+
+def test_open_refuses_a_plain_folder(tmp_path):
+    with pytest.raises(WorkspaceError, match="silkscope init"):
+        Workspace.open(tmp_path)
+
+
+def test_init_refuses_a_non_empty_foreign_folder(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(WorkspaceError, match="not empty"):
+        Workspace.init(tmp_path)
+
+
+def test_transaction_rolls_back_on_error(workspace):
+    with workspace.transaction() as con:
+        con.execute("INSERT INTO units VALUES ('110000', 'province', 'Beijing', '北京', NULL, 'East')")
+    with pytest.raises(RuntimeError), workspace.transaction() as con:
+        con.execute("INSERT INTO units VALUES ('120000', 'province', 'Tianjin', '天津', NULL, 'East')")
+        raise RuntimeError("bad file")
+    assert list(workspace.table("units")["unit_id"]) == ["110000"]
+
+
+def test_record_source_stores_sha_and_rows(workspace, tmp_path):
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n")
+    record = SourceRecord.for_file(data, "table", rows=1, licence="CC-BY 4.0")
+    with workspace.transaction() as con:
+        Workspace.record_source(con, record)
+    row = workspace.table("sources").iloc[0]
+    assert row["rows"] == 1 and row["licence"] == "CC-BY 4.0"
+    assert len(row["file_sha256"]) == 64 and row["source_id"].startswith("table:x.csv:")
