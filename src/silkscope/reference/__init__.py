@@ -1,0 +1,130 @@
+"""Reference tables we author (CSV with a citation column) and their loaders.
+
+Provinces are identified by their 6-digit GB/T 2260 code (``"110000"`` is Beijing); countries by
+ISO3. :class:`UnitResolver` maps the many ways people write a province (中文全称/简称/一字简称,
+English, old romanisations, 2- or 6-digit codes, ISO 3166-2) to that one id.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+
+import pandas as pd
+
+from silkscope.errors import InputError
+from silkscope.paths import REFERENCE_DIR
+
+GROUPINGS = {"china-3belt": "belt3", "china-4region": "region4"}
+_SUFFIXES_EN = (" province", " municipality", " autonomous region", " special administrative region")
+
+
+@cache
+def _provinces() -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / "provinces.csv", dtype={"unit_id": str, "code2": str})
+
+
+def provinces() -> pd.DataFrame:
+    """The 31 provincial-level divisions of mainland China with both regional groupings."""
+    return _provinces().copy()
+
+
+def benchmark_table1() -> pd.DataFrame:
+    """Table 1 of seed paper 002: group scores by node (index/pillars), year and belt, as published."""
+    return pd.read_csv(REFERENCE_DIR / "benchmark_002_table1.csv")
+
+
+def province_groups(grouping: str = "china-3belt") -> dict[str, str]:
+    """``{unit_id: group}`` for a named grouping (``china-3belt`` or ``china-4region``)."""
+    if grouping not in GROUPINGS:
+        raise InputError(f"unknown grouping '{grouping}'; expected one of {', '.join(GROUPINGS)}")
+    table = _provinces()
+    return dict(zip(table["unit_id"], table[GROUPINGS[grouping]], strict=True))
+
+
+def normalise_key(text: object) -> str:
+    """Fold a unit name for matching: NFKC, case, spaces, hyphens, apostrophes, a trailing '.0'."""
+    key = unicodedata.normalize("NFKC", str(text)).strip().casefold()
+    key = re.sub(r"\.0+$", "", key)  # 110000.0 from a spreadsheet
+    for suffix in _SUFFIXES_EN:
+        key = key.removesuffix(suffix)
+    return re.sub(r"[\s\-_'’`]+", "", key)
+
+
+@cache
+def _province_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for row in _provinces().itertuples(index=False):
+        names = [row.unit_id, row.code2, row.iso_3166_2, row.iso_3166_2.split("-")[1], row.name_en,
+                 row.name_zh, row.short_zh, row.abbr_zh, *str(row.aliases).split("|")]
+        for name in names:
+            keys[normalise_key(name)] = row.unit_id
+    return keys
+
+
+@cache
+def iso3_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-3 codes known to country_converter."""
+    import country_converter as coco
+
+    return frozenset(coco.CountryConverter().data["ISO3"].dropna().astype(str))
+
+
+class UnitResolver:
+    """Map unit spellings to unit ids: provinces, ISO3 countries, then units the caller registers.
+
+    ``country_names=True`` also maps country names (via country_converter) to ISO3; it is off by
+    default because fuzzy name matching on arbitrary custom ids can mis-map them.
+    """
+
+    def __init__(self, extra_units: Iterable[str] = (), country_names: bool = False) -> None:
+        self._extra = {normalise_key(u): str(u) for u in extra_units}
+        self._country_names = country_names
+        self._cache: dict[str, str | None] = {}
+
+    def resolve(self, text: object) -> str | None:
+        """The unit id for ``text``, or None when nothing matches."""
+        raw = str(text).strip()
+        if raw in self._cache:
+            return self._cache[raw]
+        key = normalise_key(raw)
+        found = _province_keys().get(key)
+        if found is None and raw.upper() in iso3_codes() and len(raw) == 3:
+            found = raw.upper()
+        if found is None:
+            found = self._extra.get(key)
+        if found is None and self._country_names and raw and not raw.isdigit():
+            found = _country_name_to_iso3(raw)
+        self._cache[raw] = found
+        return found
+
+    def level(self, unit_id: str) -> str:
+        """``province``, ``country`` or ``custom``."""
+        if unit_id in set(_provinces()["unit_id"]):
+            return "province"
+        if len(unit_id) == 3 and unit_id in iso3_codes():
+            return "country"
+        return "custom"
+
+
+def _country_name_to_iso3(name: str) -> str | None:
+    import logging
+
+    import country_converter as coco
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    result = coco.convert(name, to="ISO3", not_found="")
+    return result if isinstance(result, str) and result in iso3_codes() else None
+
+
+def resolve_unit(text: object) -> str:
+    """The province or ISO3 id for ``text``; raises InputError naming the spelling if unknown."""
+    found = UnitResolver().resolve(text)
+    if found is None:
+        raise InputError(
+            f"unknown unit '{text}': not a Chinese province (name, abbreviation or GB/T 2260 code) "
+            "nor an ISO3 country code"
+        )
+    return found
