@@ -1,0 +1,73 @@
+"""Text shown to people, from gettext catalogues (``locale/<lang>/LC_MESSAGES/silkscope.po``).
+
+Message ids are stable keys (``report.title``), never English sentences, so a missing
+translation is visible as a key and tests can check both catalogues are complete. Catalogues are
+read with Babel at run time; no compiled ``.mo`` files are needed.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+from silkscope.errors import MethodError
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("zh", "en")
+DOMAIN = "silkscope"
+
+
+@cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """``{key: text}`` for one language (entries with an empty translation are left out)."""
+    if lang not in LANGUAGES:
+        raise MethodError(f"unknown language '{lang}'; expected one of {', '.join(LANGUAGES)}")
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with open(path, "rb") as handle:
+        cat = read_po(handle, locale=lang, domain=DOMAIN)
+    return {str(m.id): str(m.string) for m in cat if m.id and m.string}
+
+
+class Translator:
+    """``t("key", **fields)``: the text for ``key`` in one language, with ``{fields}`` filled in."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._texts = catalogue(lang)
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        text = self._texts.get(key, key)
+        return text.format(**fields) if fields else text
+
+    def has(self, key: str) -> bool:
+        return key in self._texts
+
+    def name(self, names: Mapping[str, str] | None, fallback: str) -> str:
+        """Pick the name in this language from ``{"en": ..., "zh": ...}``, else the other one."""
+        if not names:
+            return fallback
+        return names.get(self.lang) or next((v for v in names.values() if v), fallback)
+
+
+def translator(lang: str | None = None) -> Translator:
+    """A Translator for ``lang``, or for the user's locale (Chinese if it is Chinese, else English)."""
+    return Translator(lang or default_language())
+
+
+def default_language() -> str:
+    """``zh`` when the environment's locale is Chinese, else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    current = locale.getlocale()[0] or ""
+    return "zh" if current.lower().startswith("zh") else "en"
+
+
+Gettext = Callable[..., str]

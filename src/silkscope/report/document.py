@@ -1,0 +1,91 @@
+"""A report as data: sections of text, figures and tables, rendered to one offline HTML file and
+one Excel workbook that holds every table behind every chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from silkscope.i18n import Translator
+from silkscope.io.writers import write_workbook
+from silkscope.report.charts import figure_div, plotly_js
+
+
+@dataclass
+class Table:
+    """A table shown in the report and written as one Excel sheet (``sheet`` is its name)."""
+
+    sheet: str
+    title: str
+    frame: pd.DataFrame
+    show_rows: int = 40
+
+
+@dataclass
+class Section:
+    """One report section: heading, paragraphs, figures (with their data tables) and tables."""
+
+    id: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    figures: list[tuple[str, go.Figure]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """Everything the report shows, in order; ``demo_label`` is printed on every page when set."""
+
+    title: str
+    lang: str
+    sections: list[Section]
+    demo_label: str | None = None
+    generated_by: str = ""
+
+    def tables(self) -> list[Table]:
+        return [table for section in self.sections for table in section.tables]
+
+
+_env = Environment(
+    loader=PackageLoader("silkscope.report", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(report: Report, t: Translator) -> str:
+    """The report as one self-contained HTML document (scripts and styles inlined)."""
+    figures = {}
+    for section in report.sections:
+        for index, (caption, fig) in enumerate(section.figures):
+            figures[(section.id, index)] = (caption, figure_div(fig, f"fig-{section.id}-{index}"))
+    template = _env.get_template("report.html.j2")
+    return template.render(report=report, t=t, figures=figures, plotly_js=plotly_js(), fmt=_fmt_cell)
+
+
+def write_report(report: Report, t: Translator, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.xlsx`` into ``out_dir``; returns both paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "report.html"
+    html_path.write_text(render_html(report, t), encoding="utf-8")
+    sheets = {}
+    if report.demo_label:
+        sheets[t("report.sheet.about")] = pd.DataFrame({"note": [report.demo_label, report.generated_by]})
+    for table in report.tables():
+        sheets[table.sheet] = table.frame
+    xlsx_path = write_workbook(sheets, out_dir / "report.xlsx")
+    return html_path, xlsx_path
+
+
+def _fmt_cell(value: object) -> str:
+    if isinstance(value, float):
+        if pd.isna(value):
+            return "–"
+        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
