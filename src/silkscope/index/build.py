@@ -1,0 +1,282 @@
+"""``build(values, framework, choices) -> IndexResult``: the whole pipeline, recorded in one object.
+
+The pipeline: pivot to an (observation x indicator) matrix, check, impute, treat, normalise,
+weight, aggregate bottom-up through the tree, rank within each year. :func:`score_tree` is the
+array core shared with the uncertainty analysis, which runs it with a leading replicate axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from silkscope.errors import InputError, MethodError
+from silkscope.index.aggregate import aggregate, shift_positive
+from silkscope.index.choices import Choices
+from silkscope.index.framework import Framework
+from silkscope.index.normalise import normalise
+from silkscope.index.prepare import StepLog, check_usable, impute, treat
+from silkscope.index.result import IndexResult
+from silkscope.index.weights import DATA_DRIVEN, ahp_weights
+
+VALUE_COLUMNS = ("unit_id", "year", "indicator_id", "value")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The data of one build after imputation and treatment: what every replicate starts from."""
+
+    units: np.ndarray
+    years: np.ndarray
+    x: np.ndarray  # (observations, indicators), framework order
+    extra: pd.DataFrame  # indicators outside the framework (e.g. population for group weights)
+    log: StepLog
+
+
+def pivot_values(
+    values: pd.DataFrame, framework: Framework
+) -> tuple[pd.MultiIndex, np.ndarray, pd.DataFrame]:
+    """Long values -> (index of (unit_id, year), matrix in framework indicator order, other indicators)."""
+    missing_cols = [c for c in VALUE_COLUMNS if c not in values.columns]
+    if missing_cols:
+        raise InputError(f"values need columns {', '.join(VALUE_COLUMNS)}; missing {', '.join(missing_cols)}")
+    if values.empty:
+        raise InputError("no indicator values to build the index from")
+    frame = values.loc[:, list(VALUE_COLUMNS)].copy()
+    frame["unit_id"] = frame["unit_id"].astype(str)
+    frame["year"] = frame["year"].astype(int)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    dup = frame.duplicated(["unit_id", "year", "indicator_id"], keep=False)
+    if dup.any():
+        first = frame[dup].iloc[0]
+        raise InputError(
+            f"{int(dup.sum())} duplicate (unit, year, indicator) rows, e.g. "
+            f"{first.unit_id} {first.year} {first.indicator_id}"
+        )
+    wide = frame.pivot(index=["unit_id", "year"], columns="indicator_id", values="value").sort_index()
+    absent = [i for i in framework.indicators if i not in wide.columns]
+    if absent:
+        raise InputError(
+            f"the data has no values for {len(absent)} framework indicator(s): {', '.join(absent[:15])}",
+            hint="check the indicator ids in the data against the framework",
+        )
+    x = wide.loc[:, list(framework.indicators)].to_numpy(dtype=float)
+    extra = wide.drop(columns=list(framework.indicators))
+    return wide.index, x, extra
+
+
+def prepare(
+    values: pd.DataFrame, framework: Framework, choices: Choices, groups: Mapping[str, str] | None = None
+) -> Prepared:
+    """Pivot, check, impute and treat: the data-level steps that replicates share."""
+    index, x, extra = pivot_values(values, framework)
+    units = index.get_level_values("unit_id").to_numpy()
+    years = index.get_level_values("year").to_numpy()
+    log = StepLog()
+    check_usable(x, framework.indicators, np.array([f"{u} {y}" for u, y in index]), log)
+    group_codes = None if groups is None else np.array([groups.get(u, "") for u in units])
+    x = impute(x, choices.impute, years, units, group_codes)
+    scope = years if choices.scope == "by-year" else None
+    if choices.treat != "none":
+        blocks = [np.ones(len(x), bool)] if scope is None else [years == y for y in np.unique(years)]
+        for rows in blocks:
+            x[rows] = treat(
+                x[rows],
+                choices.treat,
+                framework.indicators,
+                skew_limit=choices.winsor_skew,
+                kurtosis_limit=choices.winsor_kurtosis,
+                max_fraction=choices.winsor_max_fraction,
+                log=log,
+            )
+    return Prepared(units, years, x, extra, log)
+
+
+def normalised(prep: Prepared, framework: Framework, choices: Choices) -> np.ndarray:
+    """Normalise the prepared matrix with the build's choices."""
+    posts = np.array(
+        [framework[i].goalposts if framework[i].goalposts else (np.nan, np.nan) for i in framework.indicators]
+    ).T
+    return normalise(
+        prep.x,
+        choices.normalise,
+        framework.directions,
+        scope=prep.years if choices.scope == "by-year" else None,
+        minmax_range=choices.minmax_range,
+        goalposts=posts,
+    )
+
+
+def weight_basis(prep: Prepared, leaf: np.ndarray, choices: Choices) -> np.ndarray:
+    """The values data-driven weights are computed on: the normalised matrix, or with
+    ``normalise='none'`` the raw (imputed, treated) values themselves, unoriented, as proportions."""
+    return prep.x if choices.normalise == "none" else leaf
+
+
+def node_weights(
+    framework: Framework,
+    method: str,
+    leaf_scores: np.ndarray | None = None,
+    *,
+    force_ahp: bool = False,
+    details: dict[str, Any] | None = None,
+) -> np.ndarray:
+    """Each node's weight within its parent (framework node order, sums to 1 per parent).
+
+    ``equal`` and ``framework`` apply at every level; ``entropy``, ``critic`` and ``pca`` compute the
+    weights of indicators within their parent from ``leaf_scores`` and keep framework weights above;
+    ``ahp`` uses each node's pairwise matrix where one is given, framework weights elsewhere.
+    """
+    position = {n.id: k for k, n in enumerate(framework.nodes)}
+    leaf_col = {ind: j for j, ind in enumerate(framework.indicators)}
+    base = framework.framework_weights()
+    w = np.array([base[n.id] for n in framework.nodes])
+    for node in framework.nodes:
+        if node.is_leaf:
+            continue
+        kids = [position[c] for c in node.children]
+        if method == "equal":
+            w[kids] = 1.0 / len(kids)
+        elif method in DATA_DRIVEN and all(framework[c].is_leaf for c in node.children):
+            if leaf_scores is None:
+                raise MethodError(f"{method} weights need the normalised data")
+            cols = [leaf_col[c] for c in node.children]
+            w[kids] = DATA_DRIVEN[method](leaf_scores[:, cols])
+        elif method == "ahp" and node.ahp is not None:
+            w[kids], cr = ahp_weights(np.array(node.ahp), force=force_ahp, node=node.id)
+            if details is not None:
+                details.setdefault("ahp_consistency_ratio", {})[node.id] = cr
+    return w
+
+
+def score_tree(
+    leaf_scores: np.ndarray,
+    weights: np.ndarray,
+    framework: Framework,
+    method: str,
+    *,
+    scope: np.ndarray | None = None,
+    zero_rule: str = "shift",
+    warnings: list[str] | None = None,
+) -> np.ndarray:
+    """Scores of every node: ``(..., observations, nodes)`` from leaf scores ``(..., observations,
+    indicators)`` and node weights ``(..., nodes)``; leading axes are replicates."""
+    position = {n.id: k for k, n in enumerate(framework.nodes)}
+    shape = leaf_scores.shape[:-1] + (len(framework.nodes),)
+    scores = np.full(shape, np.nan)
+    leaf_pos = [position[i] for i in framework.indicators]
+    scores[..., leaf_pos] = leaf_scores
+    for node in framework.internal_bottom_up():
+        kids = [position[c] for c in node.children]
+        block = scores[..., kids]
+        if method in ("geometric", "harmonic") and np.nanmin(block) <= 0:
+            if zero_rule == "error":
+                raise MethodError(
+                    f"{method} aggregation of '{node.id}' met values <= 0; use min-max normalisation to a "
+                    "positive range (e.g. 1-100) or zero_rule='shift'"
+                )
+            block, _ = shift_positive(block)
+            if warnings is not None:
+                warnings.append(f"{method} mean of '{node.id}': children with values <= 0 were shifted up")
+        scores[..., position[node.id]] = aggregate(block, weights[..., kids], method, scope=scope)
+    return scores
+
+
+def rank_within(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Rank 1 = best (highest score) within each year, per node; ties share the best rank; NaN unranked."""
+    from scipy.stats import rankdata
+
+    ranks = np.full(scores.shape, np.nan)
+    for year in np.unique(years):
+        rows = years == year
+        ranks[..., rows, :] = rankdata(-scores[..., rows, :], axis=-2, method="min", nan_policy="omit")
+    return ranks
+
+
+def build(
+    values: pd.DataFrame,
+    framework: Framework,
+    choices: Choices | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> IndexResult:
+    """Build the index: scores and ranks of every unit-year at every level of ``framework``."""
+    choices = choices or Choices()
+    prep = prepare(values, framework, choices, groups)
+    leaf = normalised(prep, framework, choices)
+    details: dict[str, Any] = {"treated": dict(prep.log.treated)}
+    weights = node_weights(
+        framework,
+        choices.weights,
+        weight_basis(prep, leaf, choices),
+        force_ahp=choices.force_ahp,
+        details=details,
+    )
+    warnings = list(prep.log.warnings)
+    scores = score_tree(
+        leaf,
+        weights,
+        framework,
+        choices.aggregate,
+        scope=prep.years if choices.scope == "by-year" else None,
+        zero_rule=choices.zero_rule,
+        warnings=warnings,
+    )
+    ranks = rank_within(scores, prep.years)
+    return IndexResult(
+        framework=framework,
+        choices=choices,
+        units=prep.units,
+        years=prep.years,
+        scores=scores,
+        ranks=ranks,
+        weights=dict(zip([n.id for n in framework.nodes], weights.tolist(), strict=True)),
+        groups=dict(groups or {}),
+        extra=prep.extra,
+        warnings=tuple(dict.fromkeys(warnings)),
+        details=details,
+        prepared=prep.x,
+        normalised=leaf,
+    )
+
+
+def indicator_weights(
+    values: pd.DataFrame,
+    framework: Framework,
+    choices: Choices,
+    *,
+    year: int | None = None,
+    flat: bool = False,
+) -> pd.DataFrame:
+    """Indicator weights ``node, weight`` (+ ``parent``): within each parent (summing to 1 per
+    parent), or with ``flat`` one vector over all indicators; computed after the chosen
+    imputation, treatment and normalisation, on ``year`` only when given."""
+    prep = prepare(values, framework, choices)
+    basis = weight_basis(prep, normalised(prep, framework, choices), choices)
+    if year is not None:
+        rows = prep.years == int(year)
+        if not rows.any():
+            raise InputError(f"no data for year {year}; years present: {sorted(set(prep.years.tolist()))}")
+        basis = basis[rows]
+    indicators = list(framework.indicators)
+    if flat:
+        method = choices.weights
+        if method in DATA_DRIVEN:
+            w = DATA_DRIVEN[method](basis)
+        elif method == "equal":
+            w = np.full(len(indicators), 1.0 / len(indicators))
+        else:
+            raise MethodError(f"--flat supports entropy|critic|pca|equal, not '{method}'")
+        return pd.DataFrame({"node": indicators, "weight": w, "parent": framework.root.id})
+    w = node_weights(framework, choices.weights, basis, force_ahp=choices.force_ahp)
+    pos = {n.id: k for k, n in enumerate(framework.nodes)}
+    return pd.DataFrame(
+        {
+            "node": indicators,
+            "weight": [w[pos[i]] for i in indicators],
+            "parent": [framework[i].parent for i in indicators],
+        }
+    )
