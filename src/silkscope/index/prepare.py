@@ -124,14 +124,16 @@ def treat(
             vals = col[~np.isnan(col)]
             if sk > 0:
                 top = np.nanmax(col)
-                inward = vals[vals < top].max(initial=top)
+                inward = vals[vals < top].max(initial=-np.inf)
                 idx = np.flatnonzero(col == top)[:1]
                 col[idx] = inward
             else:
                 bottom = np.nanmin(col)
-                inward = vals[vals > bottom].min(initial=bottom)
+                inward = vals[vals > bottom].min(initial=np.inf)
                 idx = np.flatnonzero(col == bottom)[:1]
                 col[idx] = inward
+            if not np.isfinite(inward):
+                break
             done += 1
             sk, ku = skew_kurtosis(col)
         if abs(sk) > skew_limit and ku > kurtosis_limit:
