@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from silkscope.commands import cluster, imports, index, partners, trade, workspace
+from silkscope.commands import cluster, imports, index, partners, report, trade, workspace
 
 app = typer.Typer(
     name="silkscope",
@@ -22,7 +22,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(trade.app, name="trade")
 app.add_typer(partners.app, name="partners")
 app.add_typer(cluster.app, name="cluster")
-# report and serve are registered once silkscope.report lands
+app.command("report")(report.report)
 
 
 def main() -> None:

@@ -51,9 +51,11 @@ def province_tile_map(
             y=-grid["row"],
             mode="markers+text",
             text=labels,
-            textfont={"size": 10},
-            hovertext=[f"{n}: {v:.2f}" if pd.notna(v) else n for n, v in zip(grid["name"], grid["value"],
-                                                                               strict=True)],
+            textfont={"size": 10, "color": _text_colours(grid["value"])},
+            hovertext=[
+                f"{n}: {v:.2f}" if pd.notna(v) else n
+                for n, v in zip(grid["name"], grid["value"], strict=True)
+            ],
             hoverinfo="text",
             marker={
                 "symbol": "square",
@@ -75,3 +77,13 @@ def province_tile_map(
         plot_bgcolor="white",
     )
     return fig
+
+
+def _text_colours(values) -> list[str]:
+    """White labels on the darkest third of the colour scale, dark labels elsewhere."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    cut = lo + (hi - lo) * 2 / 3
+    return ["white" if np.isfinite(x) and x > cut else "#1f2933" for x in v]

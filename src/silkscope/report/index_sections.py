@@ -1,0 +1,321 @@
+"""Report sections for the composite index: overview and findings, ranking, pillar profiles, the
+East/Central/West comparison beside Table 1 of paper 002, and the methods appendix.
+
+Findings are generated from the numbers by explicit rules (each rule is one catalogue sentence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from silkscope.i18n import Translator
+from silkscope.index import IndexResult
+from silkscope.reference import benchmark_table1, provinces
+from silkscope.report.charts import province_tile_map
+from silkscope.report.document import Section, Table
+
+BELTS = ("East", "Central", "West")
+
+
+def unit_names(lang: str, extra: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, str]:
+    """Display names of units: provinces from the reference table, then any ``extra`` names."""
+    prov = provinces()
+    column = "short_zh" if lang == "zh" else "name_en"
+    names = dict(zip(prov["unit_id"], prov[column], strict=True))
+    for unit, by_lang in (extra or {}).items():
+        names[unit] = by_lang.get(lang) or next(iter(by_lang.values()), unit)
+    return names
+
+
+def index_sections(result: IndexResult, t: Translator, names: Mapping[str, str]) -> list[Section]:
+    """The index part of the report, in reading order."""
+    return [
+        overview_section(result, t, names),
+        ranking_section(result, t, names),
+        pillar_section(result, t, names),
+        *([regions_section(result, t)] if result.groups else []),
+    ]
+
+
+def _name(names: Mapping[str, str], unit: str) -> str:
+    return names.get(unit, unit)
+
+
+def overview_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
+    fw = result.framework
+    first, last = int(result.years.min()), int(result.years.max())
+    ranking = result.ranking(last).dropna(subset=["score"])
+    intro = t(
+        "report.overview.intro",
+        units=len(set(result.units.tolist())),
+        first_year=first,
+        last_year=last,
+        indicators=len(fw.indicators),
+        pillars=len(fw.pillars),
+    )
+    findings = [
+        t(
+            "report.finding.top",
+            unit=_name(names, ranking.iloc[0].unit_id),
+            year=last,
+            score=f"{ranking.iloc[0].score:.1f}",
+        ),
+        t(
+            "report.finding.bottom",
+            unit=_name(names, ranking.iloc[-1].unit_id),
+            year=last,
+            score=f"{ranking.iloc[-1].score:.1f}",
+        ),
+    ]
+    if first < last:
+        moves = rank_moves(result, first, last)
+        if not moves.empty:
+            up, down = moves.iloc[0], moves.iloc[-1]
+            if up.moved > 0:
+                findings.append(
+                    t(
+                        "report.finding.riser",
+                        unit=_name(names, up.unit_id),
+                        places=int(up.moved),
+                        first_year=first,
+                        last_year=last,
+                    )
+                )
+            if down.moved < 0:
+                findings.append(
+                    t(
+                        "report.finding.faller",
+                        unit=_name(names, down.unit_id),
+                        places=int(-down.moved),
+                        first_year=first,
+                        last_year=last,
+                    )
+                )
+    if result.groups:
+        groups = result.group_scores()
+        idx = groups[(groups.node == fw.root.id) & (groups.year == last)].sort_values("mean")
+        if len(idx) >= 2:
+            high, low = idx.iloc[-1], idx.iloc[0]
+            findings.append(
+                t(
+                    "report.finding.group_gap",
+                    year=last,
+                    high=t(f"group.{high.group}"),
+                    low=t(f"group.{low.group}"),
+                    gap=f"{high['mean'] - low['mean']:.1f}",
+                    high_score=f"{high['mean']:.1f}",
+                    low_score=f"{low['mean']:.1f}",
+                )
+            )
+        pillars = groups[(groups.level == "pillar") & (groups.year == last)]
+        pillar_names = fw.names(t.lang)
+        for group, block in pillars.groupby("group", sort=False):
+            weakest = block.sort_values("mean").iloc[0]
+            findings.append(
+                t(
+                    "report.finding.weak_pillar",
+                    group=t(f"group.{group}"),
+                    year=last,
+                    pillar=pillar_names[weakest.node],
+                    score=f"{weakest['mean']:.1f}",
+                )
+            )
+    return Section(id="overview", title=t("report.section.overview"), paragraphs=[intro], findings=findings)
+
+
+def rank_moves(result: IndexResult, first: int, last: int) -> pd.DataFrame:
+    """Index rank in ``first`` and ``last`` per unit and places moved (positive = up), best first."""
+    root = result.framework.root.id
+    frame = result.to_frame()
+    idx = frame[(frame.node == root) & frame.year.isin([first, last])]
+    wide = idx.pivot(index="unit_id", columns="year", values="rank").dropna()
+    if wide.empty or first not in wide or last not in wide:
+        return pd.DataFrame(columns=["unit_id", "moved"])
+    out = pd.DataFrame({"unit_id": wide.index, "moved": (wide[first] - wide[last]).astype(int).to_numpy()})
+    return out.sort_values(["moved", "unit_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def ranking_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
+    last = int(result.years.max())
+    first = int(result.years.min())
+    fw = result.framework
+    pillar_names = fw.names(t.lang)
+    table = result.ranking(last)
+    fig = result.figure(last, labels=names, lang=t.lang)
+    fig.update_layout(title=t("report.ranking.caption", year=last))
+    shown = pd.DataFrame(
+        {
+            t("col.rank"): table["rank"],
+            t("col.unit"): [_name(names, u) for u in table.unit_id],
+            t("col.unit_id"): table.unit_id,
+        }
+    )
+    if "group" in table:
+        shown[t("col.group")] = [t(f"group.{g}") if isinstance(g, str) else "" for g in table.group]
+    shown[t("col.score")] = table["score"].round(2)
+    for pillar in fw.pillars:
+        shown[pillar_names[pillar]] = table[pillar].round(2)
+    if first < last:
+        moves = rank_moves(result, first, last).set_index("unit_id")["moved"]
+        shown[t("col.rank_change") + f" ({first}–{last})"] = (
+            table.unit_id.map(moves).astype("Int64").to_numpy()
+        )
+    return Section(
+        id="ranking",
+        title=t("report.section.ranking"),
+        figures=[(t("report.ranking.caption", year=last), fig)],
+        tables=[Table(sheet="ranking", title=t("report.ranking.table", year=last), frame=shown)],
+    )
+
+
+def pillar_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
+    last = int(result.years.max())
+    fw = result.framework
+    pillar_names = fw.names(t.lang)
+    table = result.ranking(last)
+    is_provinces = all(str(u).isdigit() and len(str(u)) == 6 for u in table.unit_id)
+    figures: list[tuple[str, go.Figure]] = []
+    if is_provinces:
+        tile = province_tile_map(
+            dict(zip(table.unit_id, table.score, strict=True)),
+            dict(names),
+            title=t("report.ranking.caption", year=last),
+            colorbar_title=t("col.score"),
+        )
+        figures.append((t("report.ranking.caption", year=last), tile))
+    heat = go.Figure(
+        go.Heatmap(
+            z=table[list(fw.pillars)].to_numpy(),
+            x=[pillar_names[p] for p in fw.pillars],
+            y=[_name(names, u) for u in table.unit_id],
+            colorscale="YlOrRd",
+            colorbar={"title": t("col.score")},
+        )
+    )
+    heat.update_layout(
+        height=max(400, 18 * len(table)),
+        yaxis={"autorange": "reversed", "tickmode": "linear", "dtick": 1},
+        margin={"l": 120},
+    )
+    figures.append((t("report.pillars.caption", year=last), heat))
+    prof = result.profiles()
+    prof = prof[prof.year == last].set_index("unit_id")
+    shown = pd.DataFrame({t("col.unit"): [_name(names, u) for u in table.unit_id]})
+    for pillar in fw.pillars:
+        shown[pillar_names[pillar]] = table[pillar].round(2).to_numpy()
+    shown[t("col.strongest")] = [pillar_names.get(prof.strongest_pillar.get(u), "") for u in table.unit_id]
+    shown[t("col.weakest")] = [pillar_names.get(prof.weakest_pillar.get(u), "") for u in table.unit_id]
+    return Section(
+        id="pillars",
+        title=t("report.section.pillars"),
+        figures=figures,
+        tables=[Table(sheet="pillars", title=t("report.pillars.table", year=last), frame=shown)],
+    )
+
+
+def regions_table(result: IndexResult) -> pd.DataFrame:
+    """Computed belt means beside the published Table 1 (paper 002): rows (node, year), columns
+    ``computed_<belt>`` and ``published_<belt>`` for the years the paper reports."""
+    fw = result.framework
+    groups = result.group_scores()
+    nodes = [fw.root.id, *fw.pillars]
+    computed = groups[groups.node.isin(nodes)].pivot_table(
+        index=["node", "year"], columns="group", values="mean"
+    )
+    published = benchmark_table1()
+    published = published.assign(node=published.node.replace({"index": fw.root.id}))
+    pub = published.pivot_table(index=["node", "year"], columns="belt3", values="value")
+    years = sorted(set(result.years.tolist()) & set(published.year.tolist()), reverse=True)
+    if not years:
+        years = sorted({int(result.years.min()), int(result.years.max())}, reverse=True)
+    rows = []
+    for node in nodes:
+        for year in years:
+            row: dict[str, object] = {"node": node, "year": year}
+            for belt in BELTS:
+                row[f"computed_{belt}"] = (
+                    computed[belt].get((node, year), np.nan) if belt in computed else np.nan
+                )
+            for belt in BELTS:
+                row[f"published_{belt}"] = pub[belt].get((node, year), np.nan) if belt in pub else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def regions_section(result: IndexResult, t: Translator) -> Section:
+    fw = result.framework
+    names = fw.names(t.lang)
+    table = regions_table(result)
+    fig = go.Figure()
+    idx = table[table.node == fw.root.id]
+    for belt in BELTS:
+        fig.add_bar(
+            name=f"{t('group.' + belt)} · {t('col.computed')}",
+            x=idx.year.astype(str),
+            y=idx[f"computed_{belt}"],
+        )
+    for belt in BELTS:
+        fig.add_bar(
+            name=f"{t('group.' + belt)} · {t('col.published')}",
+            x=idx.year.astype(str),
+            y=idx[f"published_{belt}"],
+            marker_pattern_shape="/",
+        )
+    fig.update_layout(barmode="group", title=t("report.regions.caption"))
+    shown = pd.DataFrame({t("col.node"): [names.get(n, n) for n in table.node], t("col.year"): table.year})
+    for kind, label in (("computed", t("col.computed")), ("published", t("col.published"))):
+        for belt in BELTS:
+            shown[f"{t('group.' + belt)} · {label}"] = table[f"{kind}_{belt}"].round(1)
+    return Section(
+        id="regions",
+        title=t("report.section.regions"),
+        paragraphs=[t("report.regions.intro")],
+        figures=[(t("report.regions.caption"), fig)],
+        tables=[Table(sheet="regions_table1", title=t("report.regions.table"), frame=shown)],
+    )
+
+
+def methods_section(
+    result: IndexResult, t: Translator, sources: pd.DataFrame, command: str, notes: list[str] | None = None
+) -> Section:
+    """Every choice, the framework, data sources and licences, and the command that reproduces it."""
+    fw = result.framework
+    choices = pd.DataFrame(
+        [{t("col.choice"): k, t("col.value"): str(v)} for k, v in result.choices.to_dict().items()]
+    )
+    frame = fw.to_frame()
+    weights = result.weights_frame().set_index("node")
+    framework_table = pd.DataFrame(
+        {
+            t("col.node"): frame.node,
+            t("col.level"): frame.level,
+            "name": frame["name_zh" if t.lang == "zh" else "name_en"],
+            t("col.parent"): frame.parent,
+            t("col.direction"): frame.direction,
+            t("col.weight"): frame.node.map(weights["weight"]).round(4),
+            "unit": frame.unit,
+        }
+    )
+    paragraphs = [t("report.methods.reproduce", command=command), *(notes or []), *result.warnings]
+    return Section(
+        id="methods",
+        title=t("report.section.methods"),
+        paragraphs=paragraphs,
+        tables=[
+            Table(sheet="choices", title=t("report.methods.choices"), frame=choices),
+            Table(
+                sheet="framework", title=t("report.methods.framework"), frame=framework_table, show_rows=60
+            ),
+            Table(sheet="sources", title=t("report.methods.sources"), frame=sources),
+            Table(
+                sheet="index_scores",
+                title="unit_id, year, level, node, score, rank",
+                frame=result.to_frame(),
+                show_rows=0,
+            ),
+        ],
+    )
