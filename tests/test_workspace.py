@@ -29,11 +29,12 @@ def test_init_refuses_a_non_empty_foreign_folder(tmp_path):
 
 def test_transaction_rolls_back_on_error(workspace):
     with workspace.transaction() as con:
-        con.execute("INSERT INTO units VALUES ('110000', 'province', 'Beijing', '北京', NULL, 'East')")
+        con.execute("INSERT INTO units VALUES ('P1', 'park', 'Park one', '一号园区', '110000', NULL)")
     with pytest.raises(RuntimeError), workspace.transaction() as con:
-        con.execute("INSERT INTO units VALUES ('120000', 'province', 'Tianjin', '天津', NULL, 'East')")
+        con.execute("INSERT INTO units VALUES ('P2', 'park', 'Park two', '二号园区', '110000', NULL)")
         raise RuntimeError("bad file")
-    assert list(workspace.table("units")["unit_id"]) == ["110000"]
+    parks = workspace.query("SELECT unit_id FROM units WHERE level = 'park'")
+    assert list(parks["unit_id"]) == ["P1"]
 
 
 def test_record_source_stores_sha_and_rows(workspace, tmp_path):
@@ -45,3 +46,10 @@ def test_record_source_stores_sha_and_rows(workspace, tmp_path):
     row = workspace.table("sources").iloc[0]
     assert row["rows"] == 1 and row["licence"] == "CC-BY 4.0"
     assert len(row["file_sha256"]) == 64 and row["source_id"].startswith("table:x.csv:")
+
+
+def test_init_loads_the_provinces(workspace):
+    units = workspace.query("SELECT * FROM units WHERE level = 'province' ORDER BY unit_id")
+    assert len(units) == 31
+    assert units.iloc[0].to_dict()["name_zh"] == "北京市"
+    assert set(units["group"]) == {"East", "Central", "West"}

@@ -134,6 +134,7 @@ class Workspace:
             ws.config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
         with duckdb.connect(str(ws.db_path)) as con:
             con.execute(SCHEMA)
+            _seed_units(con)
         ws.log("init", {"root": str(ws.root)})
         return ws
 
@@ -202,3 +203,19 @@ class Workspace:
                 "INSERT INTO provenance VALUES (?, ?, ?)",
                 [utc_now(), command, json.dumps(details or {}, ensure_ascii=False, default=str)],
             )
+
+
+def _seed_units(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the 31 provinces (reference table, three-belt group) into ``units`` unless present."""
+    from silkscope.reference import provinces
+
+    prov = provinces()
+    frame = prov.assign(level="province", parent_id="CHN")[
+        ["unit_id", "level", "name_en", "name_zh", "parent_id", "belt3"]
+    ]
+    con.register("_provinces", frame)
+    con.execute(
+        'INSERT INTO units SELECT * FROM _provinces p '
+        "WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.unit_id = p.unit_id)"
+    )
+    con.unregister("_provinces")

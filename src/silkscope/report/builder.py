@@ -73,7 +73,7 @@ def workspace_inputs(root: Path) -> ReportInputs:
     from silkscope.workspace import Workspace
 
     ws = Workspace.open(root)
-    config = ws.config()
+    config = ws.config
     values = ws.query("SELECT unit_id, year, indicator_id, value FROM indicator_values")
     if values.empty:
         raise WorkspaceError(
