@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from silkscope.commands._common import console, err_console, reports_errors, show_table, write_output
+from silkscope.commands._common import (
+    console,
+    err_console,
+    progress_bar,
+    reports_errors,
+    show_table,
+    write_output,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -180,3 +187,80 @@ def weights_command(
     frame = indicator_weights(values, fw, choices, year=year, flat=flat)
     show_table(frame, title=f"{method} weights", max_rows=40)
     write_output(frame, out, title="weights")
+
+
+@app.command("uncertainty")
+@reports_errors
+def uncertainty_command(
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
+    n: int = typer.Option(1000, "--n", help="Number of replicates (random draws)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same result."),
+    vary: str = typer.Option(
+        None,
+        "--vary",
+        help="What varies, as YAML/JSON, e.g. '{normalise: [minmax, zscore], aggregate: [geometric], weight_noise: 0.25}'. "
+        "Default: normalise minmax|zscore|rank, weights framework|equal|critic, aggregate arithmetic|geometric, weights +-25%.",
+    ),
+    sobol: int = typer.Option(
+        0, "--sobol", help="Also compute Sobol indices with this base sample size (e.g. 256)."
+    ),
+    chunk: int = typer.Option(500, help="Replicates per vectorised chunk (memory bound; result unchanged)."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Rank intervals under method and weight uncertainty (unit_id, year, nominal_rank, median_rank,
+    rank_p05, rank_p95, p_top10); with --sobol N also first-order and total Sobol indices."""
+    import yaml
+
+    from silkscope.errors import MethodError
+    from silkscope.index import build
+
+    values, fw, groups, _ = load_inputs(data, framework, None)
+    spec = None
+    if vary:
+        spec = yaml.safe_load(vary)
+        if not isinstance(spec, dict):
+            raise MethodError(
+                f"--vary must be a mapping, e.g. '{{normalise: [minmax, zscore]}}'; got {vary!r}"
+            )
+    nominal = build(values, fw)
+    with progress_bar() as progress:
+        task = progress.add_task(f"{n:,} replicates", total=n)
+        result = nominal.uncertainty(
+            n=n,
+            vary=spec,
+            seed=seed,
+            chunk=chunk,
+            progress=lambda done, total: progress.update(task, completed=done),
+        )
+    console.print(result.summary())
+    frame = result.to_frame()
+    show_table(frame[frame.year == frame.year.max()].head(15), title="rank intervals, latest year")
+    write_output(frame, out, title="uncertainty")
+    if sobol:
+        sens = nominal.sensitivity(n=sobol, vary=spec, seed=seed, chunk=chunk)
+        console.print(sens.summary())
+        target = out.with_name(f"{out.stem}_sobol{out.suffix}")
+        write_output(sens.to_frame(), target, title="sobol")
+
+
+@app.command("audit")
+@reports_errors
+def audit_command(
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
+    year: int = typer.Option(None, help="Year to audit (default: latest)."),
+    out: Path = typer.Option(..., "--out", help="Output .xlsx (one sheet per check)."),
+) -> None:
+    """Statistical audit: correlations, flags, Cronbach's alpha, PCA per pillar, effective weights."""
+    from silkscope.index import build
+    from silkscope.index.audit import audit
+    from silkscope.io.writers import write_workbook
+
+    values, fw, _, _ = load_inputs(data, framework, None)
+    report = audit(build(values, fw), year)
+    console.print(report.summary())
+    if not report.flags.empty:
+        show_table(report.flags, title="flags")
+    write_workbook(report.sheets(), out)
+    console.print(f"wrote {len(report.sheets())} sheets to {out}")

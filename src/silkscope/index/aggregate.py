@@ -18,7 +18,15 @@ Array = np.ndarray
 def aggregate(children: Array, weights: Array, method: str, *, scope: Array | None = None) -> Array:
     """The parent score for every observation: ``(..., observations)``."""
     x = np.asarray(children, dtype=float)
+    if x.ndim == 2 and np.ndim(weights) == 2 and method != "topsis":
+        return _shared_children(x, np.asarray(weights, dtype=float), method)
     w = np.asarray(weights, dtype=float)[..., None, :]
+    if method in ("arithmetic", "geometric") and not np.isnan(x).any():
+        wsum = w.sum(axis=-1)
+        if method == "arithmetic":
+            return np.einsum("...nk,...nk->...n", x, np.broadcast_to(w, x.shape)) / wsum
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.exp(np.einsum("...nk,...nk->...n", np.log(x), np.broadcast_to(w, x.shape)) / wsum)
     present = ~np.isnan(x)
     wp = np.where(present, w, 0.0)
     wsum = wp.sum(axis=-1)
@@ -31,6 +39,23 @@ def aggregate(children: Array, weights: Array, method: str, *, scope: Array | No
             out = wsum / np.where(present, w / x, 0.0).sum(axis=-1)
         elif method == "topsis":
             out = _topsis(x, w, present, scope)
+        else:
+            raise MethodError(f"unknown aggregate method '{method}'")
+    return np.where(wsum > 0, out, np.nan)
+
+
+def _shared_children(x: Array, w: Array, method: str) -> Array:
+    """Children ``(observations, k)`` shared by all replicates, weights ``(replicates, k)``: the
+    weighted sums become one matrix product instead of a broadcast over replicates."""
+    present = ~np.isnan(x)
+    wsum = w @ present.T.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "arithmetic":
+            out = (w @ np.where(present, x, 0.0).T) / wsum
+        elif method == "geometric":
+            out = np.exp((w @ np.where(present, np.log(np.where(present, x, 1.0)), 0.0).T) / wsum)
+        elif method == "harmonic":
+            out = wsum / (w @ np.where(present, 1.0 / np.where(present, x, 1.0), 0.0).T)
         else:
             raise MethodError(f"unknown aggregate method '{method}'")
     return np.where(wsum > 0, out, np.nan)

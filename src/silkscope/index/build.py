@@ -153,6 +153,53 @@ def node_weights(
     return w
 
 
+def parent_positions(framework: Framework) -> np.ndarray:
+    """For each node (framework order) the position of its parent; the root points to itself."""
+    position = {n.id: k for k, n in enumerate(framework.nodes)}
+    return np.array([position[n.parent] if n.parent else 0 for n in framework.nodes])
+
+
+def renormalise_siblings(weights: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """Rescale ``(..., nodes)`` weights so the children of each parent sum to 1 (root stays 1)."""
+    n = weights.shape[-1]
+    onehot = np.zeros((n, n))
+    onehot[np.arange(1, n), parents[1:]] = 1.0  # node -> parent (root excluded)
+    sums = weights @ onehot  # (..., parents)
+    out = weights / np.where(sums[..., parents] > 0, sums[..., parents], 1.0)
+    out[..., 0] = 1.0
+    return out
+
+
+def override_weights(framework: Framework, weights: np.ndarray, overrides: Mapping[str, float]) -> np.ndarray:
+    """Set some nodes' weights within their parent (a share in [0, 1], as a slider gives it); the
+    other children of that parent share the rest in proportion to their current weights. If every
+    child of a parent is set, the given values are rescaled to sum 1."""
+    position = {n.id: k for k, n in enumerate(framework.nodes)}
+    out = np.array(weights, dtype=float, copy=True)
+    for node_id, value in overrides.items():
+        if node_id not in position or node_id == framework.root.id:
+            raise MethodError(
+                f"cannot set the weight of '{node_id}': not a non-root node of '{framework.id}'"
+            )
+        if not np.isfinite(value) or not 0 <= value <= 1:
+            raise MethodError(f"weight of '{node_id}' within its parent must be in [0, 1], got {value}")
+    for parent in {framework[k].parent for k in overrides}:
+        kids = [position[c] for c in framework[parent].children]
+        fixed = {position[k]: float(v) for k, v in overrides.items() if framework[k].parent == parent}
+        free = [k for k in kids if k not in fixed]
+        taken = sum(fixed.values())
+        if taken > 1 + 1e-9:
+            raise MethodError(f"weights set under '{parent}' sum to {taken:.3f} > 1")
+        for k, v in fixed.items():
+            out[k] = v
+        rest = sum(weights[k] for k in free)
+        for k in free:
+            out[k] = (1 - taken) * (weights[k] / rest if rest > 0 else 1 / len(free))
+        if not free:
+            out[kids] = out[kids] / out[kids].sum() if out[kids].sum() > 0 else 1 / len(kids)
+    return out
+
+
 def score_tree(
     leaf_scores: np.ndarray,
     weights: np.ndarray,
@@ -162,17 +209,30 @@ def score_tree(
     scope: np.ndarray | None = None,
     zero_rule: str = "shift",
     warnings: list[str] | None = None,
+    keep_leaves: bool = True,
 ) -> np.ndarray:
     """Scores of every node: ``(..., observations, nodes)`` from leaf scores ``(..., observations,
-    indicators)`` and node weights ``(..., nodes)``; leading axes are replicates."""
+    indicators)`` and node weights ``(..., nodes)``; leading axes are replicates. With 2-D leaf
+    scores shared by all replicates and ``keep_leaves=False`` the leaf columns of the output are
+    left unset (uncertainty analysis needs only the aggregates)."""
     position = {n.id: k for k, n in enumerate(framework.nodes)}
-    shape = leaf_scores.shape[:-1] + (len(framework.nodes),)
-    scores = np.full(shape, np.nan)
+    leaf_col = {ind: j for j, ind in enumerate(framework.indicators)}
+    # leaf scores shared by every replicate (2-D) while weights vary per replicate (2-D):
+    shared = leaf_scores.ndim == 2 and weights.ndim == 2
+    lead = weights.shape[:-1] if shared else leaf_scores.shape[:-2]
+    shape = (*lead, leaf_scores.shape[-2], len(framework.nodes))
     leaf_pos = [position[i] for i in framework.indicators]
-    scores[..., leaf_pos] = leaf_scores
+    if keep_leaves or not shared:
+        scores = np.full(shape, np.nan)
+        scores[..., leaf_pos] = leaf_scores
+    else:
+        scores = np.empty(shape)
     for node in framework.internal_bottom_up():
         kids = [position[c] for c in node.children]
-        block = scores[..., kids]
+        if shared and all(c in leaf_col for c in node.children):
+            block = leaf_scores[:, [leaf_col[c] for c in node.children]]
+        else:
+            block = scores[..., kids]
         if method in ("geometric", "harmonic") and np.nanmin(block) <= 0:
             if zero_rule == "error":
                 raise MethodError(
@@ -202,12 +262,18 @@ def build(
     framework: Framework,
     choices: Choices | None = None,
     groups: Mapping[str, str] | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> IndexResult:
-    """Build the index: scores and ranks of every unit-year at every level of ``framework``."""
+    """Build the index: scores and ranks of every unit-year at every level of ``framework``.
+
+    ``weights`` overrides the weight of some nodes within their parent (e.g. from a dashboard's
+    sliders); siblings are rescaled so each parent's children still sum to 1.
+    """
     choices = choices or Choices()
     prep = prepare(values, framework, choices, groups)
     leaf = normalised(prep, framework, choices)
     details: dict[str, Any] = {"treated": dict(prep.log.treated)}
+    overrides = weights
     weights = node_weights(
         framework,
         choices.weights,
@@ -215,6 +281,8 @@ def build(
         force_ahp=choices.force_ahp,
         details=details,
     )
+    if overrides:
+        weights = override_weights(framework, weights, overrides)
     warnings = list(prep.log.warnings)
     scores = score_tree(
         leaf,
@@ -240,6 +308,7 @@ def build(
         details=details,
         prepared=prep.x,
         normalised=leaf,
+        values=values,
     )
 
 

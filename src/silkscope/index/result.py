@@ -35,6 +35,7 @@ class IndexResult:
     details: Mapping[str, Any] = field(default_factory=dict)
     prepared: np.ndarray | None = None
     normalised: np.ndarray | None = None
+    values: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def node_ids(self) -> list[str]:
@@ -172,11 +173,27 @@ class IndexResult:
             ]
         )
 
-    def rebuild(self, values: pd.DataFrame, **changes: Any) -> IndexResult:
-        """The same build with some choices changed."""
+    def rebuild(self, weights: Mapping[str, float] | None = None, **changes: Any) -> IndexResult:
+        """The same build with some choices changed and/or some node weights overridden."""
         from silkscope.index.build import build
 
-        return build(values, self.framework, self.choices.replace(**changes), self.groups or None)
+        if self.values is None:
+            raise InputError("this result does not hold its input values; call build() again")
+        return build(
+            self.values, self.framework, self.choices.replace(**changes), self.groups or None, weights
+        )
+
+    def uncertainty(self, n: int = 1000, vary: Mapping[str, Any] | None = None, seed: int = 0, **kw: Any):
+        """Rank intervals from ``n`` draws of method choices and weights (see ``index.uncertainty``)."""
+        from silkscope.index.uncertainty import uncertainty
+
+        return uncertainty(self, n=n, vary=vary, seed=seed, **kw)
+
+    def sensitivity(self, n: int = 256, vary: Mapping[str, Any] | None = None, seed: int = 0, **kw: Any):
+        """First-order and total Sobol indices of each varied choice (see ``index.uncertainty``)."""
+        from silkscope.index.uncertainty import sensitivity
+
+        return sensitivity(self, n=n, vary=vary, seed=seed, **kw)
 
     def summary(self, lang: str = "en") -> str:
         year = int(self.years.max())
