@@ -51,5 +51,5 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
 
 def safe_sheet_name(name: str) -> str:
     """An Excel-legal sheet name: no []:*?/\\ and at most 31 characters."""
-    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in str(name)).strip() or "sheet"
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(name)).strip() or "sheet"
     return cleaned[:EXCEL_MAX_SHEET_NAME]
