@@ -25,7 +25,7 @@ from silkscope.errors import SilkscopeError
 from silkscope.io.writers import write_table
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error messages keep paths on one line
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -38,6 +38,7 @@ def index_sections(result: IndexResult, t: Translator, names: Mapping[str, str])
         ranking_section(result, t, names),
         pillar_section(result, t, names),
         *([regions_section(result, t)] if result.groups else []),
+        uncertainty_section(result, t, names),
     ]
 
 
@@ -214,6 +215,60 @@ def pillar_section(result: IndexResult, t: Translator, names: Mapping[str, str])
         title=t("report.section.pillars"),
         figures=figures,
         tables=[Table(sheet="pillars", title=t("report.pillars.table", year=last), frame=shown)],
+    )
+
+
+UNCERTAINTY_N = 1000
+UNCERTAINTY_NOISE = 0.25
+
+
+def uncertainty_section(
+    result: IndexResult, t: Translator, names: Mapping[str, str], seed: int = 1
+) -> Section:
+    """Rank intervals and the Sobol bar chart, from the default variation of methods and weights."""
+    from silkscope.index.uncertainty import DEFAULT_VARY
+
+    vary = {**DEFAULT_VARY, "weight_noise": UNCERTAINTY_NOISE}
+    unc = result.uncertainty(n=UNCERTAINTY_N, vary=vary, seed=seed)
+    last = int(result.years.max())
+    frame = unc.to_frame()
+    frame = frame[frame.year == last]
+    fig = unc.figure(last, labels=names)
+    shown = pd.DataFrame(
+        {
+            t("col.rank"): frame.nominal_rank,
+            t("col.unit"): [_name(names, u) for u in frame.unit_id],
+            t("col.median_rank"): frame.median_rank,
+            t("col.rank_interval"): [
+                f"{int(a)}–{int(b)}" for a, b in zip(frame.rank_p05, frame.rank_p95, strict=True)
+            ],
+            t("col.p_top10"): frame.p_top10.round(2),
+        }
+    )
+    top = frame.iloc[0]
+    findings = [
+        t(
+            "report.finding.robust",
+            unit=_name(names, top.unit_id),
+            low=int(top.rank_p05),
+            high=int(top.rank_p95),
+            n=UNCERTAINTY_N,
+        )
+    ]
+    figures = [(t("report.uncertainty.caption", year=last), fig)]
+    sens = result.sensitivity(n=128, vary=vary, seed=seed)
+    sobol = sens.figure()
+    figures.append((t("report.sobol.caption"), sobol))
+    return Section(
+        id="uncertainty",
+        title=t("report.section.uncertainty"),
+        paragraphs=[t("report.uncertainty.intro", n=UNCERTAINTY_N, noise=int(UNCERTAINTY_NOISE * 100))],
+        findings=findings,
+        figures=figures,
+        tables=[
+            Table(sheet="rank_intervals", title=t("report.uncertainty.table", year=last), frame=shown),
+            Table(sheet="sobol", title=t("report.sobol.caption"), frame=sens.to_frame(), show_rows=0),
+        ],
     )
 
 
