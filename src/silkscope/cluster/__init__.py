@@ -1,0 +1,1 @@
+"""Agglomeration, spatial clustering and efficiency of cultural industries."""

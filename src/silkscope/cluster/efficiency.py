@@ -1,0 +1,274 @@
+"""Data Envelopment Analysis and the Malmquist productivity index, solved with HiGHS.
+
+One envelopment LP is built per (model, orientation, reference set) and re-solved for every unit
+by changing only the unit's own column coefficients and right-hand sides (warm-started), instead
+of building a fresh LP per unit.
+
+* CCR (Charnes, Cooper & Rhodes 1978): constant returns to scale.
+* BCC (Banker, Charnes & Cooper 1984): variable returns, ``sum(lambda) = 1``.
+* Input orientation: min theta s.t. X lambda <= theta x_o, Y lambda >= y_o. Output orientation:
+  max phi s.t. X lambda <= x_o, Y lambda >= phi y_o; efficiency = 1 / phi.
+* Slacks: second stage maximising the sum of slacks with theta (phi) fixed (Coelli 1996, DEAP).
+* Super-efficiency (Andersen & Petersen 1993): unit o is removed from its own reference set.
+* Scale efficiency = CCR / BCC (Coelli, Rao, O'Donnell & Battese 2005, ch. 8).
+* Malmquist (Färe, Grosskopf, Norris & Zhang 1994): CRS input distance functions across adjacent
+  periods; M = effch x techch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from silkscope.errors import InputError, MethodError
+
+MODELS = ("ccr", "bcc")
+ORIENTATIONS = ("input", "output")
+
+
+def _highs():
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    return h
+
+
+class EnvelopmentLP:
+    """The envelopment LP over a fixed reference set ``(X_ref, Y_ref)`` (units in columns), re-solved
+    for any evaluated point ``(x_o, y_o)``. Column 0 is theta (or phi), columns 1.. are lambdas."""
+
+    def __init__(self, x_ref: np.ndarray, y_ref: np.ndarray, vrs: bool, orientation: str) -> None:
+        import highspy
+
+        self.m, self.n = x_ref.shape
+        self.s = y_ref.shape[0]
+        self.orientation = orientation
+        self.vrs = vrs
+        self.x_ref, self.y_ref = x_ref, y_ref
+        inf = highspy.kHighsInf
+        self.inf = inf
+        n_rows = self.m + self.s + (1 if vrs else 0)
+        dense = np.zeros((n_rows, self.n + 1))
+        dense[: self.m, 1:] = x_ref
+        dense[self.m : self.m + self.s, 1:] = y_ref
+        if vrs:
+            dense[-1, 1:] = 1.0
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.n + 1, n_rows
+        lp.col_cost_ = np.r_[1.0, np.zeros(self.n)]
+        lp.col_lower_ = np.r_[-inf, np.zeros(self.n)]
+        lp.col_upper_ = np.full(self.n + 1, inf)
+        lp.row_lower_ = np.r_[np.full(self.m, -inf), np.zeros(self.s), [1.0] if vrs else []]
+        lp.row_upper_ = np.r_[np.zeros(self.m), np.full(self.s, inf), [1.0] if vrs else []]
+        # theta's column gets one entry per input (input orientation) or output row: placeholders
+        # of 1.0 keep the sparsity pattern fixed; each solve overwrites them.
+        rows_of_theta = range(self.m) if orientation == "input" else range(self.m, self.m + self.s)
+        dense[list(rows_of_theta), 0] = 1.0
+        start, index, value = [0], [], []
+        for j in range(self.n + 1):
+            nz = np.flatnonzero(dense[:, j])
+            index.extend(nz.tolist())
+            value.extend(dense[nz, j].tolist())
+            start.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        if orientation == "output":
+            lp.sense_ = highspy.ObjSense.kMaximize
+        self.h = _highs()
+        self.h.passModel(lp)
+        self._kind = highspy.HighsModelStatus
+
+    def solve(self, x_o: np.ndarray, y_o: np.ndarray, exclude: int | None = None) -> tuple[float, np.ndarray]:
+        """theta (input) or phi (output) and the lambdas for point ``(x_o, y_o)``; ``exclude`` drops
+        one reference unit (super-efficiency). Returns (nan, ...) when infeasible."""
+        h, m, s = self.h, self.m, self.s
+        if self.orientation == "input":
+            for i in range(m):
+                h.changeCoeff(i, 0, -float(x_o[i]))
+            for r in range(s):
+                h.changeRowBounds(m + r, float(y_o[r]), self.inf)
+        else:
+            for i in range(m):
+                h.changeRowBounds(i, -self.inf, float(x_o[i]))
+            for r in range(s):
+                h.changeCoeff(m + r, 0, -float(y_o[r]))
+        if exclude is not None:
+            h.changeColBounds(exclude + 1, 0.0, 0.0)
+        h.run()
+        status = h.getModelStatus()
+        if exclude is not None:
+            h.changeColBounds(exclude + 1, 0.0, self.inf)
+        if status != self._kind.kOptimal:
+            return float("nan"), np.full(self.n, np.nan)
+        sol = np.asarray(h.getSolution().col_value)
+        return float(sol[0]), sol[1:]
+
+    def max_slacks(self, score: float) -> np.ndarray:
+        """Second stage on the same model, right after :meth:`solve` for the same unit: fix
+        theta/phi at ``score`` and maximise the sum of slacks, i.e. ``(Y sums - X sums) . lambda``."""
+        h = self.h
+        gain = self.y_ref.sum(axis=0) - self.x_ref.sum(axis=0)
+        sign = -1.0 if self.orientation == "input" else 1.0  # input model minimises, output maximises
+        columns = np.arange(self.n + 1, dtype=np.int32)
+        h.changeColsCost(self.n + 1, columns, np.r_[0.0, sign * gain])
+        h.changeColBounds(0, score, score)
+        h.run()
+        ok = h.getModelStatus() == self._kind.kOptimal
+        lam = np.asarray(h.getSolution().col_value)[1:] if ok else np.full(self.n, np.nan)
+        h.changeColsCost(self.n + 1, columns, np.r_[1.0, np.zeros(self.n)])
+        h.changeColBounds(0, -self.inf, self.inf)
+        return lam
+
+
+@dataclass(frozen=True)
+class DEAResult:
+    """Per-unit efficiency, scale efficiency, slacks and targets of one DEA run."""
+
+    frame: pd.DataFrame
+    model: str
+    orientation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def summary(self) -> str:
+        eff = self.frame["efficiency"]
+        return (
+            f"DEA {self.model.upper()} {self.orientation}-oriented: {len(eff)} units, "
+            f"{int((eff >= 1 - 1e-9).sum())} efficient, mean efficiency {eff.mean():.3f}"
+        )
+
+    def figure(self):
+        import plotly.graph_objects as go
+
+        f = self.frame.sort_values("efficiency")
+        return go.Figure(
+            go.Bar(x=f["efficiency"], y=f["unit_id"].astype(str), orientation="h")
+        ).update_layout(xaxis_title="efficiency", height=max(350, 16 * len(f)))
+
+
+def _validate(x: np.ndarray, y: np.ndarray, inputs: list[str], outputs: list[str], units: list[str]) -> None:
+    problems = []
+    for k, name in enumerate(inputs):
+        bad = np.flatnonzero(~np.isfinite(x[:, k]) | (x[:, k] <= 0))
+        if len(bad):
+            problems.append(
+                f"input '{name}' must be > 0; unit(s) {', '.join(units[b] for b in bad[:5])} have {x[bad[0], k]}"
+            )
+    for k, name in enumerate(outputs):
+        bad = np.flatnonzero(~np.isfinite(y[:, k]) | (y[:, k] < 0))
+        if len(bad):
+            problems.append(
+                f"output '{name}' must be >= 0; unit(s) {', '.join(units[b] for b in bad[:5])} have {y[bad[0], k]}"
+            )
+        if np.all(y[:, k] == 0):
+            problems.append(f"output '{name}' is 0 for every unit")
+    if problems:
+        raise InputError("; ".join(problems), hint="DEA needs positive inputs and non-negative outputs")
+
+
+def dea(
+    frame: pd.DataFrame,
+    inputs: list[str],
+    outputs: list[str],
+    *,
+    model: str = "ccr",
+    orientation: str = "input",
+    super_efficiency: bool = False,
+    unit: str = "unit_id",
+) -> DEAResult:
+    """DEA efficiency of every row of ``frame`` against the others (one period).
+
+    Columns: ``unit_id, efficiency, scale_efficiency`` (CCR/BCC, both models solved), then
+    ``slack_<var>`` and ``target_<var>`` per input and output, ``super_efficiency`` if asked.
+    """
+    if model not in MODELS or orientation not in ORIENTATIONS:
+        raise MethodError(f"model must be ccr|bcc and orientation input|output; got {model}, {orientation}")
+    missing = [c for c in [unit, *inputs, *outputs] if c not in frame.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; have {', '.join(map(str, frame.columns))}")
+    units = frame[unit].astype(str).tolist()
+    x = frame[inputs].to_numpy(dtype=float)
+    y = frame[outputs].to_numpy(dtype=float)
+    _validate(x, y, inputs, outputs, units)
+    lps = {m: EnvelopmentLP(x.T, y.T, vrs=(m == "bcc"), orientation=orientation) for m in MODELS}
+    rows = []
+    for o in range(len(units)):
+        other = "bcc" if model == "ccr" else "ccr"
+        scores = {other: lps[other].solve(x[o], y[o]), model: lps[model].solve(x[o], y[o])}
+        score, lam = scores[model]
+        eff = score if orientation == "input" else 1.0 / score
+        crs = scores["ccr"][0] if orientation == "input" else 1.0 / scores["ccr"][0]
+        vrs = scores["bcc"][0] if orientation == "input" else 1.0 / scores["bcc"][0]
+        lam2 = lps[model].max_slacks(score)
+        row: dict[str, object] = {"unit_id": units[o], "efficiency": eff, "scale_efficiency": crs / vrs}
+        if orientation == "input":
+            s_in = score * x[o] - x.T @ lam2
+            s_out = y.T @ lam2 - y[o]
+            t_in, t_out = score * x[o] - s_in, y[o] + s_out
+        else:
+            s_in = x[o] - x.T @ lam2
+            s_out = y.T @ lam2 - score * y[o]
+            t_in, t_out = x[o] - s_in, score * y[o] + s_out
+        for k, name in enumerate(inputs):
+            row[f"slack_{name}"] = max(float(s_in[k]), 0.0)
+            row[f"target_{name}"] = float(t_in[k])
+        for k, name in enumerate(outputs):
+            row[f"slack_{name}"] = max(float(s_out[k]), 0.0)
+            row[f"target_{name}"] = float(t_out[k])
+        if super_efficiency:
+            sup, _ = lps[model].solve(x[o], y[o], exclude=o)
+            row["super_efficiency"] = sup if orientation == "input" else (1.0 / sup if sup else np.nan)
+        rows.append(row)
+    return DEAResult(pd.DataFrame(rows), model, orientation)
+
+
+def malmquist(
+    frame: pd.DataFrame, inputs: list[str], outputs: list[str], *, unit: str = "unit_id", year: str = "year"
+) -> pd.DataFrame:
+    """Input-oriented CRS Malmquist index between adjacent years (Färe et al. 1994):
+    ``unit_id, period, malmquist, effch, techch``; every unit must be observed in every year."""
+    frame = frame.assign(**{year: frame[year].astype(int)})
+    years = sorted(frame[year].unique())
+    if len(years) < 2:
+        raise InputError("Malmquist needs at least two years")
+    counts = frame.groupby(unit)[year].nunique()
+    gaps = counts[counts < len(years)]
+    if not gaps.empty:
+        raise InputError(
+            f"unbalanced panel: unit(s) {', '.join(map(str, gaps.index[:5]))} miss some of the years {years}",
+            hint="Malmquist compares the same units in adjacent years; drop or fill those units",
+        )
+    data = {t: frame[frame[year] == t].sort_values(unit) for t in years}
+    units = data[years[0]][unit].astype(str).tolist()
+    mats = {}
+    for t in years:
+        x, y = data[t][inputs].to_numpy(float), data[t][outputs].to_numpy(float)
+        _validate(x, y, inputs, outputs, units)
+        mats[t] = (x, y)
+    lps = {t: EnvelopmentLP(mats[t][0].T, mats[t][1].T, vrs=False, orientation="input") for t in years}
+    rows = []
+    for t0, t1 in zip(years[:-1], years[1:], strict=True):
+        for o, u in enumerate(units):
+            d00 = lps[t0].solve(mats[t0][0][o], mats[t0][1][o])[0]
+            d01 = lps[t0].solve(mats[t1][0][o], mats[t1][1][o])[0]  # period-t technology, t+1 data
+            d10 = lps[t1].solve(mats[t0][0][o], mats[t0][1][o])[0]
+            d11 = lps[t1].solve(mats[t1][0][o], mats[t1][1][o])[0]
+            effch = d11 / d00
+            techch = np.sqrt((d01 / d11) * (d00 / d10))
+            rows.append(
+                {
+                    "unit_id": u,
+                    "period": f"{t0}-{t1}",
+                    "malmquist": effch * techch,
+                    "effch": effch,
+                    "techch": techch,
+                }
+            )
+    return pd.DataFrame(rows)
