@@ -311,13 +311,14 @@ def test_read_table_types_columns_and_keeps_codes_as_text(tmp_path: Path):
 
 
 def test_text_attribute_columns_are_kept_apart(tmp_path: Path):
-    frame = WIDE.assign(belt=["East", "East", "East"])
+    frame = WIDE.assign(belt=["East", "East", "East"], zone=["E", "E", "W"])
     table = read_indicator_table(_write(tmp_path / "t.csv", frame))
     assert set(table.values.indicator_id) == {"x1", "x2"}
-    assert table.attributes.columns.tolist() == ["unit_id", "belt"]
+    assert table.attributes.columns.tolist() == ["unit_id", "belt", "zone"]
+    assert table.attributes.zone.tolist() == ["E", "E", "W"]
     # a column named as a known indicator is never taken for text: its cells are reported
     with pytest.raises(InputError, match="'East' is not a number"):
-        read_indicator_table(_write(tmp_path / "t.csv", frame), known_indicators={"x1", "x2", "belt"})
+        read_indicator_table(_write(tmp_path / "t.csv", frame), known_indicators={"x1", "x2", "belt", "zone"})
 
 
 def test_parse_number_accepts_what_yearbooks_print():

@@ -48,7 +48,7 @@ NATIONAL_TOTALS = {"全国", "全国合计", "合计", "总计", "中国", "nati
 DELIMITERS = (",", ";", "\t")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_NUMBERISH = re.compile(r"^[\d\s.,'%+\-eE]+$")
+_NUMBERISH = re.compile(r"^(?=.*\d)[\d\s.,'%+\-eE]+$")
 _YEAR = re.compile(r"\s*(\d{4})(\.0+)?\s*年?\s*")
 YEAR_RANGE = (1800, 2200)
 
@@ -302,6 +302,8 @@ def _excel_grid(path: Path, sheet: str | int | None, header_row: int | None) -> 
         raise InputError(f"cannot open the workbook: {exc}", file=path) from exc
     if sheet is None:
         ws = book.worksheets[0]
+    elif str(sheet) in book.sheetnames:  # a sheet named '2018' is found by name first
+        ws = book[str(sheet)]
     elif isinstance(sheet, int) or str(sheet).isdigit():
         index = int(sheet)
         if not 0 <= index < len(book.worksheets):
@@ -311,8 +313,6 @@ def _excel_grid(path: Path, sheet: str | int | None, header_row: int | None) -> 
                 file=path,
             )
         ws = book.worksheets[index]
-    elif sheet in book.sheetnames:
-        ws = book[sheet]
     else:
         raise InputError(f"no sheet named '{sheet}'; sheets: {', '.join(book.sheetnames)}", file=path)
     grid = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -481,6 +481,8 @@ def read_indicator_table(
         _unknown_indicators(records, known, name, layout, ind_col, problems)
     _duplicates(records, name, problems)
     if problems:
+        order = {c: k for k, c in enumerate(frame.columns)}
+        problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
         raise InputError(problems, hint="fix the cells listed above; nothing was read or imported")
     values = pd.DataFrame(
         [(r.unit, r.year, r.indicator, r.value) for r in records if r.value is not None],
