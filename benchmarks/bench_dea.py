@@ -53,14 +53,27 @@ def main() -> None:
     ours_t = time.perf_counter() - start
     x, y = frame[inputs].to_numpy(), frame[outputs].to_numpy()
     start = time.perf_counter()
-    base = [(pulp_one(x, y, o, False, False), pulp_one(x, y, o, True, False), pulp_one(x, y, o, False, True),
-             pulp_one(x, y, o, True, True)) for o in range(BASE_N)]
+    base = [
+        (
+            pulp_one(x, y, o, False, False),
+            pulp_one(x, y, o, True, False),
+            pulp_one(x, y, o, False, True),
+            pulp_one(x, y, o, True, True),
+        )
+        for o in range(BASE_N)
+    ]
     base_t = (time.perf_counter() - start) / BASE_N * N
     base = np.array(base, dtype=float)
-    same = np.allclose(base[:, 0], ccr.efficiency[:BASE_N], atol=1e-6) and np.allclose(base[:, 1], bcc.efficiency[:BASE_N], atol=1e-6)
-    print(f"DEA CCR + BCC (+ slacks, scale efficiency) + super-efficiency, {N} units x ({M} inputs, {S} outputs)")
+    same = np.allclose(base[:, 0], ccr.efficiency[:BASE_N], atol=1e-6) and np.allclose(
+        base[:, 1], bcc.efficiency[:BASE_N], atol=1e-6
+    )
+    print(
+        f"DEA CCR + BCC (+ slacks, scale efficiency) + super-efficiency, {N} units x ({M} inputs, {S} outputs)"
+    )
     print(f"  silkscope, one HiGHS model re-solved per unit: {ours_t:.1f} s")
-    print(f"  PuLP, a fresh LP per unit and model (timed on {BASE_N} units, scaled): {base_t:.1f} s -> ratio {base_t / ours_t:.1f}x")
+    print(
+        f"  PuLP, a fresh LP per unit and model (timed on {BASE_N} units, scaled): {base_t:.1f} s -> ratio {base_t / ours_t:.1f}x"
+    )
     print(f"  same efficiencies on the common units: {'yes' if same else 'NO'}")
     assert same
 

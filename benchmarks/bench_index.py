@@ -27,12 +27,16 @@ def synthetic(seed: int = 1) -> tuple[pd.DataFrame, Framework]:
             for k in range(PER_DIM):
                 ind = f"x{p}{d}{k}"
                 ids.append(ind)
-                leaves.append({"id": ind, "weight": float(rng.uniform(0.5, 2)), "direction": int(rng.choice([1, -1]))})
+                leaves.append(
+                    {"id": ind, "weight": float(rng.uniform(0.5, 2)), "direction": int(rng.choice([1, -1]))}
+                )
             dims.append({"id": f"d{p}{d}", "weight": 1, "children": leaves})
         children.append({"id": f"p{p}", "weight": float(p + 1), "children": dims})
     fw = Framework.from_dict({"id": "idx", "children": children})
     units = [f"U{i:03d}" for i in range(N_UNITS)]
-    idx = pd.MultiIndex.from_product([units, range(2010, 2010 + N_YEARS), ids], names=["unit_id", "year", "indicator_id"])
+    idx = pd.MultiIndex.from_product(
+        [units, range(2010, 2010 + N_YEARS), ids], names=["unit_id", "year", "indicator_id"]
+    )
     values = pd.DataFrame({"value": rng.lognormal(2, 1, len(idx))}, index=idx).reset_index()
     return values, fw
 
@@ -59,13 +63,21 @@ def main() -> None:
     base_t, base = timed(lambda: pandas_baseline(values, fw))
     frame = ours.to_frame().set_index(["unit_id", "year", "node"]).sort_index()
     base = base.rename_axis(["unit_id", "year", "node"]).sort_index()
-    np.testing.assert_allclose(frame["score"].to_numpy(), base.loc[frame.index, "score"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(
+        frame["score"].to_numpy(), base.loc[frame.index, "score"].to_numpy(), rtol=1e-9
+    )
     assert (frame["rank"].to_numpy() == base.loc[frame.index, "rank"].to_numpy()).all()
     mem = peak_memory_mb(lambda: build(values, fw, Choices()))
     entropy_t, _ = timed(lambda: build(values, fw, Choices(weights="entropy", aggregate="geometric")))
-    print(f"index build, {N_UNITS} units x {len(fw.indicators)} indicators x {N_YEARS} years ({len(values):,} values)")
-    print(f"  silkscope build (minmax, framework weights, arithmetic): {ours_t * 1000:.0f} ms, peak {mem:.0f} MB")
-    print(f"  pandas baseline, same pipeline:                       {base_t * 1000:.0f} ms  -> ratio {base_t / ours_t:.1f}x")
+    print(
+        f"index build, {N_UNITS} units x {len(fw.indicators)} indicators x {N_YEARS} years ({len(values):,} values)"
+    )
+    print(
+        f"  silkscope build (minmax, framework weights, arithmetic): {ours_t * 1000:.0f} ms, peak {mem:.0f} MB"
+    )
+    print(
+        f"  pandas baseline, same pipeline:                       {base_t * 1000:.0f} ms  -> ratio {base_t / ours_t:.1f}x"
+    )
     print(f"  silkscope build (entropy weights, geometric):         {entropy_t * 1000:.0f} ms")
     print("  scores identical to 1e-9 and ranks identical: yes")
 

@@ -82,8 +82,10 @@ def pandas_ranks(nominal, engine: Engine, design: np.ndarray) -> np.ndarray:
     noise = engine.vary.weight_noise
     out = np.empty((len(design), len(wide)))
     for r, d in enumerate(design):
-        pick = {s: engine.method(s, min(int(d[k] * len(engine.vary.steps[s])), len(engine.vary.steps[s]) - 1))
-                for k, s in enumerate(steps)}
+        pick = {
+            s: engine.method(s, min(int(d[k] * len(engine.vary.steps[s])), len(engine.vary.steps[s]) - 1))
+            for k, s in enumerate(steps)
+        }
         norm, agg = pick.get("normalise", "minmax"), pick.get("aggregate", "arithmetic")
         if norm == "minmax":
             scores = (wide - wide.min()) / (wide.max() - wide.min()) * 100
@@ -91,7 +93,7 @@ def pandas_ranks(nominal, engine: Engine, design: np.ndarray) -> np.ndarray:
             scores = (wide - wide.mean()) / wide.std()
         else:
             scores = wide.rank(method="average")
-        mult = dict(zip([n.id for n in fw.nodes][1:], 1 + noise * (2 * d[len(steps):] - 1), strict=True))
+        mult = dict(zip([n.id for n in fw.nodes][1:], 1 + noise * (2 * d[len(steps) :] - 1), strict=True))
         for node in fw.internal_bottom_up():
             block = scores[list(node.children)]
             w = pd.Series({c: mult[c] / len(node.children) for c in node.children})
@@ -133,9 +135,13 @@ def main() -> None:
     print(
         f"  rebuild per replicate (timed on {LOOP_N}, scaled): {loop_t:.1f} s -> ratio {loop_t / vec_t:.0f}x"
     )
-    print(f"  pandas loop, rebuild per replicate (timed on {LOOP_N}, scaled): {pandas_t:.1f} s -> ratio {pandas_t / vec_t:.0f}x")
-    print(f"  identical ranks on the {LOOP_N} common draws: build loop {'yes' if identical else 'NO'}, "
-          f"pandas loop {'yes' if same_pandas else 'NO'}")
+    print(
+        f"  pandas loop, rebuild per replicate (timed on {LOOP_N}, scaled): {pandas_t:.1f} s -> ratio {pandas_t / vec_t:.0f}x"
+    )
+    print(
+        f"  identical ranks on the {LOOP_N} common draws: build loop {'yes' if identical else 'NO'}, "
+        f"pandas loop {'yes' if same_pandas else 'NO'}"
+    )
     assert identical and same_pandas
 
 

@@ -16,15 +16,21 @@ from silkscope.errors import InputError
 
 runner = CliRunner()
 # Coelli (1996), "A Guide to DEAP Version 2.1", CEPA Working Paper 96/08, Example 1 (5 firms, 1 output, 2 inputs)
-DEAP = pd.DataFrame({"unit_id": list("12345"), "y": [1, 2, 3, 1, 2], "x1": [2, 2, 6, 3, 6], "x2": [5, 4, 6, 2, 2]})
+DEAP = pd.DataFrame(
+    {"unit_id": list("12345"), "y": [1, 2, 3, 1, 2], "x1": [2, 2, 6, 3, 6], "x2": [5, 4, 6, 2, 2]}
+)
 
 
 def test_ccr_reproduces_deap_example_1():
     result = dea(DEAP, ["x1", "x2"], ["y"], model="ccr", orientation="input").to_frame()
-    np.testing.assert_allclose(result.efficiency.round(3), [0.500, 1.000, 0.833, 0.714, 1.000])  # as published
+    np.testing.assert_allclose(
+        result.efficiency.round(3), [0.500, 1.000, 0.833, 0.714, 1.000]
+    )  # as published
     np.testing.assert_allclose(result.efficiency, [0.5, 1, 5 / 6, 5 / 7, 1], atol=1e-9)  # by hand
     assert result.loc[0, "slack_x2"] == pytest.approx(0.5)  # firm 1 keeps an input-2 slack of 0.5
-    np.testing.assert_allclose(result.loc[3, ["target_x1", "target_x2"]].astype(float), [15 / 7, 10 / 7], atol=1e-9)
+    np.testing.assert_allclose(
+        result.loc[3, ["target_x1", "target_x2"]].astype(float), [15 / 7, 10 / 7], atol=1e-9
+    )
 
 
 def multiplier_form(x: np.ndarray, y: np.ndarray, o: int, vrs: bool, orientation: str) -> float:
@@ -36,7 +42,9 @@ def multiplier_form(x: np.ndarray, y: np.ndarray, o: int, vrs: bool, orientation
         c = np.r_[-y[o], np.zeros(m), [1.0] if vrs else []]
         a_ub = np.c_[y, -x, -np.ones(n) if vrs else np.empty((n, 0))]
         a_eq = np.r_[np.zeros(s), x[o], [0.0] if vrs else []][None]
-        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq, b_eq=[1], bounds=[(0, None)] * (s + m) + free)
+        res = linprog(
+            c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq, b_eq=[1], bounds=[(0, None)] * (s + m) + free
+        )
         return -res.fun
     # output: min v.x_o + v0  s.t. u.y_o = 1, u.y_j - v.x_j - v0 <= 0
     c = np.r_[np.zeros(s), x[o], [1.0] if vrs else []]
@@ -52,7 +60,9 @@ def test_envelopment_equals_independent_multiplier_lp(model: str, orientation: s
     rng = np.random.default_rng(3)
     x = rng.uniform(1, 10, (15, 3))
     y = rng.uniform(1, 10, (15, 2))
-    frame = pd.DataFrame(np.c_[x, y], columns=["a", "b", "c", "p", "q"]).assign(unit_id=[f"u{i}" for i in range(15)])
+    frame = pd.DataFrame(np.c_[x, y], columns=["a", "b", "c", "p", "q"]).assign(
+        unit_id=[f"u{i}" for i in range(15)]
+    )
     ours = dea(frame, ["a", "b", "c"], ["p", "q"], model=model, orientation=orientation).to_frame()
     theirs = [multiplier_form(x, y, o, model == "bcc", orientation) for o in range(15)]
     np.testing.assert_allclose(ours.efficiency, theirs, atol=1e-7)
@@ -88,7 +98,14 @@ def test_bad_inputs_are_named():
     with pytest.raises(InputError, match="unbalanced panel: unit\\(s\\) 5"):
         malmquist(gap, ["x1", "x2"], ["y"])
     twins = pd.concat([DEAP, DEAP.iloc[[1]].assign(unit_id="2b")])
-    assert dea(twins, ["x1", "x2"], ["y"]).to_frame().set_index("unit_id").loc[["2", "2b"], "efficiency"].eq(1).all()
+    assert (
+        dea(twins, ["x1", "x2"], ["y"])
+        .to_frame()
+        .set_index("unit_id")
+        .loc[["2", "2b"], "efficiency"]
+        .eq(1)
+        .all()
+    )
 
 
 def test_cli_contracts(tmp_path: Path):
@@ -96,15 +113,44 @@ def test_cli_contracts(tmp_path: Path):
     data = tmp_path / "parks.csv"
     panel.to_csv(data, index=False)
     out = tmp_path / "eff.csv"
-    args = ["cluster", "efficiency", "--data", str(data), "--inputs", "x1,x2", "--outputs", "y", "--model", "bcc",
-            "--orientation", "output", "--super", "--out", str(out)]
+    args = [
+        "cluster",
+        "efficiency",
+        "--data",
+        str(data),
+        "--inputs",
+        "x1,x2",
+        "--outputs",
+        "y",
+        "--model",
+        "bcc",
+        "--orientation",
+        "output",
+        "--super",
+        "--out",
+        str(out),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     eff = pd.read_csv(out)
     assert list(eff.columns[:4]) == ["unit_id", "year", "efficiency", "scale_efficiency"]
     assert {"slack_x1", "target_y", "super_efficiency"} <= set(eff.columns) and len(eff) == 10
     out2 = tmp_path / "m.csv"
-    result = runner.invoke(app, ["cluster", "malmquist", "--data", str(data), "--inputs", "x1,x2", "--outputs", "y", "--out", str(out2)])
+    result = runner.invoke(
+        app,
+        [
+            "cluster",
+            "malmquist",
+            "--data",
+            str(data),
+            "--inputs",
+            "x1,x2",
+            "--outputs",
+            "y",
+            "--out",
+            str(out2),
+        ],
+    )
     assert result.exit_code == 0, result.output
     m = pd.read_csv(out2)
     assert list(m.columns) == ["unit_id", "period", "malmquist", "effch", "techch"]

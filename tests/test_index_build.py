@@ -17,7 +17,11 @@ TREE = Framework.from_dict(
     {
         "id": "idx",
         "children": [
-            {"id": "p1", "weight": 3, "children": [{"id": "a", "weight": 1}, {"id": "b", "weight": 1, "direction": -1}]},
+            {
+                "id": "p1",
+                "weight": 3,
+                "children": [{"id": "a", "weight": 1}, {"id": "b", "weight": 1, "direction": -1}],
+            },
             {"id": "p2", "weight": 1, "children": [{"id": "c", "weight": 1}]},
         ],
     }
@@ -134,7 +138,9 @@ def test_scores_invariant_to_indicator_units(a, scale, method):
     rng = np.random.default_rng(n)
     table = {"a": a, "b": rng.uniform(1, 9, n).tolist(), "c": rng.uniform(1, 9, n).tolist()}
     base = build(long(table, units), TREE, Choices(normalise=method)).scores
-    scaled = build(long({**table, "a": [v * scale for v in a]}, units), TREE, Choices(normalise=method)).scores
+    scaled = build(
+        long({**table, "a": [v * scale for v in a]}, units), TREE, Choices(normalise=method)
+    ).scores
     np.testing.assert_allclose(base, scaled, rtol=1e-7, atol=1e-9)
 
 

@@ -24,11 +24,26 @@ def test_build_contract_columns(tmp_path: Path, suffix: str):
     out = tmp_path / f"scores{suffix}"
     result = runner.invoke(
         app,
-        ["index", "build", "--normalise", "rank", "--weights", "entropy", "--aggregate", "geometric", "--group-by", "reference:china-3belt", "--out", str(out)],
+        [
+            "index",
+            "build",
+            "--normalise",
+            "rank",
+            "--weights",
+            "entropy",
+            "--aggregate",
+            "geometric",
+            "--group-by",
+            "reference:china-3belt",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
-    frame = pd.read_excel(out, sheet_name="scores") if suffix == ".xlsx" else (
-        pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    frame = (
+        pd.read_excel(out, sheet_name="scores")
+        if suffix == ".xlsx"
+        else (pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out))
     )
     assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank"]
     assert set(frame.level) == {"index", "pillar", "dimension", "indicator"}
@@ -43,12 +58,16 @@ def test_weights_contract(tmp_path: Path):
     assert list(w.columns[:2]) == ["node", "weight"]
     assert w.groupby("parent")["weight"].sum().round(10).eq(1).all()
     flat = tmp_path / "flat.csv"
-    result = runner.invoke(app, ["index", "weights", "--method", "critic", "--flat", "--year", "2018", "--out", str(flat)])
+    result = runner.invoke(
+        app, ["index", "weights", "--method", "critic", "--flat", "--year", "2018", "--out", str(flat)]
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(flat)["weight"].sum() == pytest.approx(1.0)
 
 
 def test_unknown_method_is_a_clear_error(tmp_path: Path):
-    result = runner.invoke(app, ["index", "build", "--normalise", "softmax", "--out", str(tmp_path / "x.csv")])
+    result = runner.invoke(
+        app, ["index", "build", "--normalise", "softmax", "--out", str(tmp_path / "x.csv")]
+    )
     assert result.exit_code == 2
     assert "unknown normalise method 'softmax'" in result.output

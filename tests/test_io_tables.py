@@ -321,6 +321,19 @@ def test_text_attribute_columns_are_kept_apart(tmp_path: Path):
         read_indicator_table(_write(tmp_path / "t.csv", frame), known_indicators={"x1", "x2", "belt", "zone"})
 
 
+def test_gzip_csv_and_exact_float_text(tmp_path: Path):
+    import gzip
+
+    # 900719925474.4375 is exactly representable; a fast non-correctly-rounded parser gets ...4376
+    frame = pd.DataFrame({"unit_id": ["110000"], "year": [2020], "x1": [900719925474.4375]})
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(frame.to_csv(index=False).encode("gb18030")))
+    assert read_values(path).value.iloc[0] == 900719925474.4375
+    (tmp_path / "e.csv.gz").write_bytes(gzip.compress(b""))
+    with pytest.raises(InputError, match="e.csv.gz: the file is empty"):
+        read_values(tmp_path / "e.csv.gz")
+
+
 def test_parse_number_accepts_what_yearbooks_print():
     assert parse_number("1,234.5") == 1234.5
     assert parse_number("12,345,678") == 12345678.0
@@ -394,3 +407,36 @@ def test_index_build_reads_data_files(tmp_path: Path):
     frame = pd.read_csv(out, dtype={"unit_id": str})
     assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank"]
     assert frame.unit_id.nunique() == 31
+
+
+# -- real public files (../shared/data) --------------------------------------------------------------
+def test_real_semicolon_file_with_null_markers(shared_data: Path):
+    """Hofstede's 2015 matrix: ';'-separated, CRLF, '#NULL!' for missing (PROVENANCE: 110 rows)."""
+    path = shared_data / "hofstede" / "6-dimensions-for-website-2015-08-16.csv"
+    table = read_table(path)
+    peer = pd.read_csv(path, sep=";", na_values=["#NULL!"])
+    assert table.shape == peer.shape == (110, 8)
+    for column in ["pdi", "idv", "mas", "uai", "ltowvs", "ivr"]:
+        np.testing.assert_array_equal(table[column].to_numpy(), peer[column].to_numpy(dtype=float))
+    china = table[table.ctr == "CHI"].iloc[0]
+    assert (china.pdi, china.idv, china.ltowvs) == (80.0, 20.0, 87.0)
+    assert table.loc[table.ctr == "PAK", "ivr"].iloc[0] == 0.0  # a real zero, not missing
+
+
+def test_real_gzip_csv_as_indicator_values(shared_data: Path):
+    """World Bank GDP/population 2017 (export_baskets): lower-case ISO3 map to ISO3; World Bank
+    aggregates such as 'arb' (Arab World) are not countries and are refused unless custom."""
+    path = shared_data / "export_baskets" / "world_gdp_and_population_2017.csv.gz"
+    table = read_table(path)
+    peer = pd.read_csv(path)
+    assert table.shape == peer.shape
+    frame = table.rename(columns={"reporter_iso": "unit_id"}).assign(year=2017)
+    with pytest.raises(InputError) as info:
+        read_values(frame, custom_units=False)
+    assert "unit 'arb' is not a province" in str(info.value)
+    values = read_values(frame)
+    gdp = values[values.indicator_id == "gdp_current_usd"].set_index("unit_id").value
+    assert (
+        gdp["CHN"] == 12237700479375.0 and gdp["arb"] == peer.set_index("reporter_iso").gdp_current_usd["arb"]
+    )
+    assert len(values) == int(peer.drop(columns="reporter_iso").notna().sum().sum())

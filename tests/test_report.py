@@ -38,11 +38,15 @@ def test_report_is_self_contained_and_labelled(demo_report: Path):
 
 def test_workbook_has_the_tables_behind_the_charts(demo_report: Path):
     book = openpyxl.load_workbook(demo_report / "report.xlsx", read_only=True)
-    assert {"about", "ranking", "pillars", "regions_table1", "framework", "index_scores"} <= set(book.sheetnames)
+    assert {"about", "ranking", "pillars", "regions_table1", "framework", "index_scores"} <= set(
+        book.sheetnames
+    )
     ranking = pd.read_excel(demo_report / "report.xlsx", sheet_name="ranking")
     assert len(ranking) == 31 and ranking["Rank"].min() == 1
     regions = pd.read_excel(demo_report / "report.xlsx", sheet_name="regions_table1")
-    published = benchmark_table1().query("node == 'index' and year == 2018 and belt3 == 'East'")["value"].iloc[0]
+    published = (
+        benchmark_table1().query("node == 'index' and year == 2018 and belt3 == 'East'")["value"].iloc[0]
+    )
     row = regions[(regions["Node"] == "Cultural Industry Development Index") & (regions["Year"] == 2018)]
     assert row["East · Published (paper 002)"].iloc[0] == pytest.approx(published)
     scores = pd.read_excel(demo_report / "report.xlsx", sheet_name="index_scores")
@@ -69,7 +73,9 @@ def test_report_from_a_workspace(workspace, tmp_path: Path):
     with workspace.transaction() as con:
         con.register("v", values)
         con.execute("INSERT INTO indicator_values SELECT unit_id, year, indicator_id, value, 'test' FROM v")
-    result = runner.invoke(app, ["report", "--workspace", str(workspace.root), "--lang", "en", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["report", "--workspace", str(workspace.root), "--lang", "en", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert catalogue("en")["report.demo_label"] not in html

@@ -191,8 +191,16 @@ class Workspace:
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                record.source_id, record.title, record.publisher, record.url, record.licence,
-                record.file_path, record.file_sha256, utc_now(), record.rows, record.kind,
+                record.source_id,
+                record.title,
+                record.publisher,
+                record.url,
+                record.licence,
+                record.file_path,
+                record.file_sha256,
+                utc_now(),
+                record.rows,
+                record.kind,
             ],
         )
 
@@ -215,7 +223,7 @@ def _seed_units(con: duckdb.DuckDBPyConnection) -> None:
     ]
     con.register("_provinces", frame)
     con.execute(
-        'INSERT INTO units SELECT * FROM _provinces p '
+        "INSERT INTO units SELECT * FROM _provinces p "
         "WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.unit_id = p.unit_id)"
     )
     con.unregister("_provinces")

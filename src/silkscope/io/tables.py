@@ -130,6 +130,11 @@ def read_raw(
     if header_row is not None and header_row < 1:
         raise InputError(f"--header-row must be 1 or more (a spreadsheet row number), got {header_row}")
     suffix = path.suffix.lower()
+    compressed = suffix == ".gz"
+    if compressed:
+        suffix = Path(path.stem).suffix.lower()
+        if suffix not in (".csv", ".txt", ".tsv"):
+            raise InputError("only gzip-compressed CSV (.csv.gz) is read", file=path)
     if suffix == ".parquet":
         if sheet is not None or header_row is not None:
             raise InputError("a Parquet file has no sheets or header rows to choose", file=path)
@@ -149,7 +154,7 @@ def read_raw(
     elif suffix in (".csv", ".txt", ".tsv"):
         if sheet is not None:
             raise InputError("a CSV file has no sheets; --sheet is for Excel workbooks", file=path)
-        grid = _csv_grid(path, encoding)
+        grid = _csv_grid(path, encoding, compressed)
     else:
         raise InputError(f"unsupported file type '{suffix}'; expected .csv, .xlsx or .parquet", file=path)
     return _grid_table(grid, path, header_row)
@@ -238,8 +243,18 @@ def _letter(index: int) -> str:
     return letters
 
 
-def _csv_grid(path: Path, encoding: str | None) -> list[list[str]]:
-    text = decode(path.read_bytes(), path, encoding)
+def _csv_grid(path: Path, encoding: str | None, compressed: bool = False) -> list[list[str]]:
+    raw = path.read_bytes()
+    if compressed:
+        import gzip
+
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"cannot decompress the gzip file: {exc}", file=path) from exc
+        if not raw.strip():
+            raise InputError("the file is empty (nothing inside the gzip)", file=path)
+    text = decode(raw, path, encoding)
     return list(csv.reader(text.splitlines(), delimiter=sniff_delimiter(text)))
 
 
@@ -408,16 +423,6 @@ class IndicatorTable:
         )
 
 
-@dataclass
-class _Record:
-    unit: str | None
-    year: int | None
-    indicator: str
-    value: float | None
-    row: int
-    column: str
-
-
 def read_indicator_table(
     source: str | Path | pd.DataFrame,
     *,
@@ -449,17 +454,18 @@ def read_indicator_table(
     years = _years(frame[year_col], raw.rows, name, year_col, problems)
     ind_col = _column(frame.columns, INDICATOR_ALIASES)
     val_col = _column(frame.columns, VALUE_ALIASES)
-    records: list[_Record] = []
     attributes = pd.DataFrame({"unit_id": units})
+    parts: list[pd.DataFrame] = []
     if ind_col and val_col:
         layout = "long"
-        for k, row in enumerate(raw.rows):
-            indicator = frame[ind_col].iloc[k]
+        indicators = frame[ind_col].tolist()
+        for k, indicator in enumerate(indicators):
             if not indicator:
-                problems.append(Problem("empty indicator name", name, row, ind_col))
-                continue
-            value = _value(frame[val_col].iloc[k], name, row, val_col, problems)
-            records.append(_Record(units[k], years[k], indicator, value, row, val_col))
+                problems.append(Problem("empty indicator name", name, raw.rows[k], ind_col))
+        cells = frame[val_col].tolist()
+        numbers, bad = _numbers(cells)
+        problems.extend(_not_numbers(cells, bad, raw.rows, name, val_col))
+        parts.append(_part(units, years, indicators, numbers, raw.rows, val_col))
     else:
         layout = "wide"
         others = [c for c in frame.columns if c not in (unit_col, year_col)]
@@ -470,13 +476,15 @@ def read_indicator_table(
                 hint="wide form: one column per indicator; long form: indicator and value columns",
             )
         for column in others:
-            cells = frame[column]
-            if (known is None or column not in known) and _is_text_column(cells):
-                attributes[column] = cells.to_numpy()
+            cells = frame[column].tolist()
+            numbers, bad = _numbers(cells)
+            if (known is None or column not in known) and _is_text_column(cells, numbers, bad):
+                attributes[column] = cells
                 continue
-            for k, row in enumerate(raw.rows):
-                value = _value(cells.iloc[k], name, row, column, problems)
-                records.append(_Record(units[k], years[k], column, value, row, column))
+            problems.extend(_not_numbers(cells, bad, raw.rows, name, column))
+            parts.append(_part(units, years, [column] * len(cells), numbers, raw.rows, column))
+    records = pd.concat(parts, ignore_index=True)
+    records = records[records.indicator != ""]
     if known is not None:
         _unknown_indicators(records, known, name, layout, ind_col, problems)
     _duplicates(records, name, problems)
@@ -484,13 +492,12 @@ def read_indicator_table(
         order = {c: k for k, c in enumerate(frame.columns)}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
         raise InputError(problems, hint="fix the cells listed above; nothing was read or imported")
-    values = pd.DataFrame(
-        [(r.unit, r.year, r.indicator, r.value) for r in records if r.value is not None],
-        columns=["unit_id", "year", "indicator_id", "value"],
-    )
+    values = records.loc[records.value.notna(), ["unit", "year", "indicator", "value"]]
+    values.columns = ["unit_id", "year", "indicator_id", "value"]
     if values.empty:
         raise InputError("the table holds no numeric values", file=name)
     values = values.astype({"unit_id": str, "year": int, "indicator_id": str, "value": float})
+    values = values.reset_index(drop=True)
     attributes = attributes.drop_duplicates().reset_index(drop=True)
     return IndicatorTable(values, attributes, custom, layout)
 
@@ -540,72 +547,99 @@ def _years(
     return years
 
 
+def _part(
+    units: list[str | None],
+    years: list[int | None],
+    indicators: list[str],
+    numbers: list[float | None],
+    rows: list[int],
+    column: str,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit": pd.Series(units, dtype=object),
+            "year": pd.Series(years, dtype="Int64"),
+            "indicator": pd.Series(indicators, dtype=object).astype(str),
+            "value": pd.Series(numbers, dtype=float),
+            "row": rows,
+            "column": column,
+        }
+    )
+
+
+def _numbers(cells: list[str]) -> tuple[list[float | None], list[int]]:
+    """A column's numbers (None = missing) and the positions of cells that are not numbers. Plain
+    numbers go through ``float`` (correctly rounded, unlike pandas' fast parser), the rest through
+    :func:`parse_number`."""
+    numbers: list[float | None] = []
+    bad: list[int] = []
+    for k, cell in enumerate(cells):
+        try:
+            value = float(cell)
+            if value - value == 0 and "_" not in cell:  # finite, and not '1_000'
+                numbers.append(value)
+                continue
+        except ValueError:
+            pass
+        try:
+            numbers.append(parse_number(cell))
+        except ValueError:
+            numbers.append(None)
+            bad.append(k)
+    return numbers, bad
+
+
+def _not_numbers(cells: list[str], bad: list[int], rows: list[int], name: str, column: str) -> list[Problem]:
+    return [Problem(f"'{cells[k]}' is not a number", name, rows[k], column) for k in bad]
+
+
 def _unknown_indicators(
-    records: list[_Record],
+    records: pd.DataFrame,
     known: set[str],
     name: str,
     layout: str,
     ind_col: str | None,
     problems: list[Problem],
 ) -> None:
-    rows: dict[str, list[int]] = {}
-    for r in records:
-        if r.indicator not in known:
-            rows.setdefault(r.indicator, []).append(r.row)
-    for indicator, where in rows.items():
-        more = f" (and {len(where) - 1} more rows)" if layout == "long" and len(where) > 1 else ""
+    unknown = records[~records.indicator.isin(known)]
+    for indicator, group in unknown.groupby("indicator", sort=False):
+        more = f" (and {len(group) - 1} more rows)" if layout == "long" and len(group) > 1 else ""
         problems.append(
             Problem(
                 f"unknown indicator '{indicator}'{more}: not in the framework or the workspace",
                 name,
-                where[0] if layout == "long" else None,
-                ind_col if layout == "long" else indicator,
+                int(group.row.iloc[0]) if layout == "long" else None,
+                ind_col if layout == "long" else str(indicator),
             )
         )
 
 
-def _duplicates(records: list[_Record], name: str, problems: list[Problem]) -> None:
-    seen: dict[tuple[str, int, str], int] = {}
-    for r in records:
-        if r.unit is None or r.year is None:
-            continue
-        key = (r.unit, r.year, r.indicator)
-        if key in seen:
-            problems.append(
-                Problem(
-                    f"duplicate value for unit {r.unit}, year {r.year}, indicator '{r.indicator}' "
-                    f"(also on row {seen[key]})",
-                    name,
-                    r.row,
-                    r.column,
-                )
+def _duplicates(records: pd.DataFrame, name: str, problems: list[Problem]) -> None:
+    keys = ["unit", "year", "indicator"]
+    valid = records[records.unit.notna() & records.year.notna()]
+    repeated = valid.duplicated(keys, keep="first")
+    if not repeated.any():
+        return
+    first = valid.groupby(keys, sort=False).row.transform("first")
+    for r, also in zip(valid[repeated].itertuples(index=False), first[repeated], strict=True):
+        problems.append(
+            Problem(
+                f"duplicate value for unit {r.unit}, year {r.year}, indicator '{r.indicator}' "
+                f"(also on row {also})",
+                name,
+                r.row,
+                r.column,
             )
-        else:
-            seen[key] = r.row
+        )
 
 
-def _value(text: str, name: str, row: int, column: str, problems: list[Problem]) -> float | None:
-    try:
-        return parse_number(text)
-    except ValueError:
-        problems.append(Problem(f"'{text}' is not a number", name, row, column))
-        return None
-
-
-def _is_text_column(cells: pd.Series) -> bool:
+def _is_text_column(cells: list[str], numbers: list[float | None], bad: list[int]) -> bool:
     """A wide column is a text attribute (e.g. a region group) when most of its non-empty cells are
-    not numbers; a numeric column with a few bad cells, or cells that look like mistyped numbers
+    words; a numeric column with a few bad cells, or with cells that look like mistyped numbers
     ('1,5', '1.2.3'), is kept so they are reported."""
-    words = numbers = 0
-    for text in cells:
-        try:
-            numbers += parse_number(text) is not None
-        except ValueError:
-            if _NUMBERISH.match(text):
-                numbers += 1
-            else:
-                words += 1
-    return words > numbers
+    numberish = sum(1 for k in bad if _NUMBERISH.match(cells[k]))
+    good = sum(1 for v in numbers if v is not None)
+    return len(bad) - numberish > good + numberish
 
 
 def read_values(

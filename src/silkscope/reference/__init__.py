@@ -57,8 +57,17 @@ def normalise_key(text: object) -> str:
 def _province_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
     for row in _provinces().itertuples(index=False):
-        names = [row.unit_id, row.code2, row.iso_3166_2, row.iso_3166_2.split("-")[1], row.name_en,
-                 row.name_zh, row.short_zh, row.abbr_zh, *str(row.aliases).split("|")]
+        names = [
+            row.unit_id,
+            row.code2,
+            row.iso_3166_2,
+            row.iso_3166_2.split("-")[1],
+            row.name_en,
+            row.name_zh,
+            row.short_zh,
+            row.abbr_zh,
+            *str(row.aliases).split("|"),
+        ]
         for name in names:
             keys[normalise_key(name)] = row.unit_id
     return keys
