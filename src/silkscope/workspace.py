@@ -184,6 +184,24 @@ class Workspace:
         """A whole table as a DataFrame."""
         return self.query(f'SELECT * FROM "{name}"')
 
+    def indicator_table(self, indicators: list[str]) -> pd.DataFrame:
+        """Wide ``unit_id, year, <indicator>...`` for the named indicators (missing = NaN); raises
+        naming the indicators the workspace does not hold."""
+        held = set(self.query("SELECT DISTINCT indicator_id FROM indicator_values").indicator_id)
+        missing = [i for i in indicators if i not in held]
+        if missing:
+            raise WorkspaceError(
+                f"workspace {self.root} holds no values for {', '.join(missing)}; it has "
+                f"{', '.join(sorted(held)[:20]) or 'no indicator values'}"
+            )
+        marks = ", ".join("?" for _ in indicators)
+        long = self.query(
+            f"SELECT unit_id, year, indicator_id, value FROM indicator_values WHERE indicator_id IN ({marks})",
+            list(indicators),
+        )
+        wide = long.pivot(index=["unit_id", "year"], columns="indicator_id", values="value")
+        return wide.reindex(columns=list(indicators)).reset_index().rename_axis(columns=None)
+
     @staticmethod
     def record_source(con: duckdb.DuckDBPyConnection, record: SourceRecord) -> None:
         """Insert or replace one ``sources`` row, inside the caller's transaction."""

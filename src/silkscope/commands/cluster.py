@@ -13,33 +13,39 @@ app = typer.Typer(
 )
 
 
+WORKSPACE_HELP = "Study folder: read the indicator values from its workspace instead of --data."
+
+
 def _names(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def _read(data: Path):
+def _read(data: Path | None, workspace: Path | None, needed: list[str]):
+    """The table to analyse: ``--data`` (typed columns, unit ids as text) or, with ``--workspace``,
+    the workspace's values of the ``needed`` indicators as columns."""
+    from silkscope.errors import InputError
+
+    if (data is None) == (workspace is None):
+        raise InputError("give either --data FILE or --workspace DIR (one of them)")
+    if workspace is not None:
+        from silkscope.workspace import Workspace
+
+        return Workspace.open(workspace).indicator_table(needed)
     from silkscope.io.tables import read_table
 
-    raw = read_table(data).frame
-    return raw.apply(_numeric)
-
-
-def _numeric(col):
-    """Numbers where the column holds numbers (thousands separators allowed), text otherwise."""
-    import pandas as pd
-
-    from silkscope.io.tables import parse_number
-
-    try:
-        return pd.Series([parse_number(v) for v in col], index=col.index, dtype=float)
-    except ValueError:
-        return col
+    frame = read_table(data).frame
+    if "unit_id" in frame.columns:
+        frame["unit_id"] = frame["unit_id"].astype(str).str.replace(r"\.0$", "", regex=True)
+    return frame
 
 
 @app.command("efficiency")
 @reports_errors
 def efficiency(
-    data: Path = typer.Option(..., "--data", help="Table with unit_id[, year] and the input/output columns."),
+    data: Path = typer.Option(
+        None, "--data", help="Table with unit_id[, year] and the input/output columns."
+    ),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     inputs: str = typer.Option(..., "--inputs", help="Comma-separated input columns."),
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
     model: str = typer.Option("ccr", "--model", help="ccr|bcc"),
@@ -52,12 +58,11 @@ def efficiency(
 
     from silkscope.cluster.efficiency import dea
 
-    frame = _read(data)
+    frame = _read(data, workspace, _names(inputs) + _names(outputs))
     if "unit_id" not in frame.columns:
         from silkscope.errors import InputError
 
         raise InputError(f"no unit_id column; columns are {', '.join(map(str, frame.columns))}", file=data)
-    frame["unit_id"] = frame["unit_id"].astype(str).str.replace(r"\.0$", "", regex=True)
     years = sorted(frame["year"].unique()) if "year" in frame.columns else [None]
     parts = []
     for year in years:
@@ -80,7 +85,8 @@ def efficiency(
 @app.command("malmquist")
 @reports_errors
 def malmquist_command(
-    data: Path = typer.Option(..., "--data", help="Panel with unit_id, year and the input/output columns."),
+    data: Path = typer.Option(None, "--data", help="Panel with unit_id, year and the input/output columns."),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     inputs: str = typer.Option(..., "--inputs", help="Comma-separated input columns."),
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
@@ -88,8 +94,53 @@ def malmquist_command(
     """Malmquist productivity index between adjacent years: unit_id, period, malmquist, effch, techch."""
     from silkscope.cluster.efficiency import malmquist
 
-    frame = _read(data)
-    frame["unit_id"] = frame["unit_id"].astype(str).str.replace(r"\.0$", "", regex=True)
+    frame = _read(data, workspace, _names(inputs) + _names(outputs))
     result = malmquist(frame, _names(inputs), _names(outputs))
     show_table(result.head(15), title="Malmquist index")
     write_output(result, out, title="malmquist")
+
+
+@app.command("spatial")
+@reports_errors
+def spatial_command(
+    data: Path = typer.Option(
+        None, "--data", help="Table with unit_id[, year], the variable, and x, y or lon, lat for knn."
+    ),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
+    variable: str = typer.Option(..., "--variable", help="Column (or workspace indicator) to analyse."),
+    weights: str = typer.Option(
+        "contiguity", "--weights", help="contiguity|contiguity:land|knn:K|distance:D"
+    ),
+    permutations: int = typer.Option(999, "--permutations", help="Permutations for pseudo p-values."),
+    seed: int = typer.Option(None, "--seed", help="Random seed for reproducible p-values."),
+    significance: float = typer.Option(0.05, "--significance", help="Level for LISA / Gi* labels."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Moran's I, Geary's C, LISA clusters (HH/LL/HL/LH) and Getis-Ord Gi* hot spots."""
+    from silkscope.cluster.spatial import spatial_analysis
+
+    frame = _read(data, workspace, [variable])
+    result = spatial_analysis(frame, variable, weights, permutations, seed, significance)
+    console.print(result.summary())
+    write_output(result.to_frame(), out, title="spatial")
+
+
+@app.command("echelons")
+@reports_errors
+def echelons_command(
+    data: Path = typer.Option(None, "--data", help="Table with unit_id[, year] and the variable."),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
+    variable: str = typer.Option(..., "--variable", help="Column (or workspace indicator) to classify."),
+    method: str = typer.Option("jenks", "--method", help="jenks|quantile|kmeans"),
+    k: int = typer.Option(3, "--k", help="Number of echelons (3: high / medium / low)."),
+    pooled: bool = typer.Option(False, "--pooled", help="One classification over all years (common breaks)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of k-means."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Echelons (1 = highest) by natural breaks, quantiles or k-means, with goodness of variance fit."""
+    from silkscope.cluster.echelons import echelons
+
+    frame = _read(data, workspace, [variable])
+    result = echelons(frame, variable, method, k, seed, pooled)
+    console.print(result.summary())
+    write_output(result.to_frame(), out, title="echelons")

@@ -36,6 +36,16 @@ def benchmark_table1() -> pd.DataFrame:
     return pd.read_csv(REFERENCE_DIR / "benchmark_002_table1.csv")
 
 
+def province_adjacency(strait_links: bool = True) -> pd.DataFrame:
+    """Pairs of provinces that share a land boundary (``unit_id_a < unit_id_b``, both GB/T codes).
+
+    ``strait_links`` adds Hainan-Guangdong across the Qiongzhou Strait, the usual convention in
+    Chinese provincial spatial studies; without it Hainan has no neighbour.
+    """
+    table = pd.read_csv(REFERENCE_DIR / "province_adjacency.csv", dtype={"unit_id_a": str, "unit_id_b": str})
+    return table if strait_links else table[table["border"] == "land"].reset_index(drop=True)
+
+
 def province_groups(grouping: str = "china-3belt") -> dict[str, str]:
     """``{unit_id: group}`` for a named grouping (``china-3belt`` or ``china-4region``)."""
     if grouping not in GROUPINGS:
