@@ -11,6 +11,11 @@ of building a fresh LP per unit.
 * Slacks: second stage maximising the sum of slacks with theta (phi) fixed (Coelli 1996, DEAP).
 * Super-efficiency (Andersen & Petersen 1993): unit o is removed from its own reference set.
 * Scale efficiency = CCR / BCC (Coelli, Rao, O'Donnell & Battese 2005, ch. 8).
+* SBM (Tone 2001): the slacks-based measure rho = (1 - mean(s-/x_o)) / (1 + mean(s+/y_o)),
+  non-oriented or input/output-oriented, CRS or VRS, linearised by the Charnes-Cooper
+  transformation; an output that is 0 for the evaluated unit is left out of its mean (as Cooper,
+  Seiford & Tone 2007 do for zero data); undesirable outputs enter the denominator with their own slacks (Tone 2004;
+  Cooper, Seiford & Tone 2007, sec. 13.4), weighted by their share of all outputs.
 * Malmquist (Färe, Grosskopf, Norris & Zhang 1994): CRS input distance functions across adjacent
   periods; M = effch x techch.
 """
@@ -24,8 +29,8 @@ import pandas as pd
 
 from silkscope.errors import InputError, MethodError
 
-MODELS = ("ccr", "bcc")
-ORIENTATIONS = ("input", "output")
+MODELS = ("ccr", "bcc", "sbm")
+ORIENTATIONS = ("input", "output", "none")  # "none": non-oriented, SBM only
 
 
 def _highs():
@@ -126,6 +131,84 @@ class EnvelopmentLP:
         return lam
 
 
+class SlacksBasedLP:
+    """Tone's (2001) SBM over a fixed reference set, linearised (Charnes-Cooper) and re-solved per unit.
+
+    Columns: ``t``, ``Lambda`` (n), ``S-`` (m), ``S+`` (good outputs), ``Sb`` (bad outputs).
+    Rows: ``t + sum(w+ S+) + sum(wb Sb) = 1``; ``X Lambda + S- - x_o t = 0``;
+    ``Y Lambda - S+ - y_o t = 0``; ``B Lambda + Sb - b_o t = 0``; VRS: ``sum(Lambda) - t = 0``.
+    Objective: ``min t - sum(S- / (m x_o))``. Input orientation drops the output terms of the
+    first row (so ``t = 1``), output orientation the input terms of the objective.
+    """
+
+    def __init__(
+        self, x_ref: np.ndarray, y_ref: np.ndarray, b_ref: np.ndarray, vrs: bool, orientation: str
+    ) -> None:
+        import highspy
+
+        self.m, self.n = x_ref.shape
+        self.s, self.q = y_ref.shape[0], b_ref.shape[0]
+        self.orientation = orientation
+        m, n, s, q = self.m, self.n, self.s, self.q
+        inf = highspy.kHighsInf
+        n_cols = 1 + n + m + s + q
+        self.first_slack = 1 + n
+        n_rows = 1 + m + s + q + (1 if vrs else 0)
+        dense = np.zeros((n_rows, n_cols))
+        dense[0, 0] = 1.0
+        if orientation != "input":
+            dense[0, 1 + n + m :] = 1.0  # placeholders for the output-slack weights
+        body = slice(1, 1 + m + s + q)
+        dense[body, 1 : 1 + n] = np.r_[x_ref, y_ref, b_ref]
+        dense[body, 0] = 1.0  # placeholders for -x_o, -y_o, -b_o
+        dense[1 : 1 + m, 1 + n : 1 + n + m] = np.eye(m)
+        dense[1 + m : 1 + m + s, 1 + n + m : 1 + n + m + s] = -np.eye(s)
+        dense[1 + m + s : 1 + m + s + q, 1 + n + m + s :] = np.eye(q)
+        if vrs:
+            dense[-1, 0], dense[-1, 1 : 1 + n] = -1.0, 1.0
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n_cols, n_rows
+        lp.col_cost_ = np.r_[1.0, np.zeros(n_cols - 1)]
+        lp.col_lower_, lp.col_upper_ = np.zeros(n_cols), np.full(n_cols, inf)
+        lp.row_lower_ = lp.row_upper_ = np.r_[1.0, np.zeros(n_rows - 1)]
+        start, index, value = [0], [], []
+        for j in range(n_cols):
+            nz = np.flatnonzero(dense[:, j])
+            index.extend(nz.tolist())
+            value.extend(dense[nz, j].tolist())
+            start.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        self.h = _highs()
+        self.h.passModel(lp)
+        self._optimal = highspy.HighsModelStatus.kOptimal
+
+    def solve(
+        self, x_o: np.ndarray, y_o: np.ndarray, b_o: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(rho, slacks, lambdas)`` for one unit; slacks are ``s-, s+, sb`` in data units."""
+        h, m, s, q, n = self.h, self.m, self.s, self.q, self.n
+        point = np.r_[x_o, y_o, b_o]
+        for row in range(m + s + q):
+            h.changeCoeff(1 + row, 0, -float(point[row]))
+        if self.orientation != "input":
+            outputs = np.r_[y_o, b_o]
+            positive = max(int((outputs > 0).sum()), 1)  # a zero output's term is left out of the mean
+            for k in range(s + q):
+                weight = 1.0 / (positive * float(outputs[k])) if outputs[k] > 0 else 0.0
+                h.changeCoeff(0, 1 + n + m + k, weight)
+        cost = np.zeros(m) if self.orientation == "output" else -1.0 / (m * x_o)
+        h.changeColsCost(m, np.arange(1 + n, 1 + n + m, dtype=np.int32), cost)
+        h.run()
+        if h.getModelStatus() != self._optimal:
+            return float("nan"), np.full(m + s + q, np.nan), np.full(n, np.nan)
+        sol = np.asarray(h.getSolution().col_value)
+        t = sol[0]
+        return float(h.getInfo().objective_function_value), sol[1 + n :] / t, sol[1 : 1 + n] / t
+
+
 @dataclass(frozen=True)
 class DEAResult:
     """Per-unit efficiency, scale efficiency, slacks and targets of one DEA run."""
@@ -133,16 +216,22 @@ class DEAResult:
     frame: pd.DataFrame
     model: str
     orientation: str
+    twins: tuple[tuple[str, ...], ...] = ()  # units with identical data
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
     def summary(self) -> str:
         eff = self.frame["efficiency"]
-        return (
-            f"DEA {self.model.upper()} {self.orientation}-oriented: {len(eff)} units, "
+        oriented = "non-oriented" if self.orientation == "none" else f"{self.orientation}-oriented"
+        text = (
+            f"DEA {self.model.upper()} {oriented}: {len(eff)} units, "
             f"{int((eff >= 1 - 1e-9).sum())} efficient, mean efficiency {eff.mean():.3f}"
         )
+        if self.twins:
+            groups = "; ".join(" = ".join(g) for g in self.twins[:5])
+            text += f"\nidentical inputs and outputs (same scores, each other's peers): {groups}"
+        return text
 
     def figure(self):
         import plotly.graph_objects as go
@@ -182,14 +271,29 @@ def dea(
     orientation: str = "input",
     super_efficiency: bool = False,
     unit: str = "unit_id",
+    rts: str = "crs",
+    undesirable: list[str] | None = None,
 ) -> DEAResult:
     """DEA efficiency of every row of ``frame`` against the others (one period).
 
-    Columns: ``unit_id, efficiency, scale_efficiency`` (CCR/BCC, both models solved), then
-    ``slack_<var>`` and ``target_<var>`` per input and output, ``super_efficiency`` if asked.
+    Columns: ``unit_id, efficiency, scale_efficiency`` (CRS / VRS score: both models are solved),
+    then ``slack_<var>`` and ``target_<var>`` per input and output, ``super_efficiency`` if asked.
+    ``rts`` and ``undesirable`` (outputs to reduce, a subset of ``outputs``) apply to SBM.
     """
-    if model not in MODELS or orientation not in ORIENTATIONS:
-        raise MethodError(f"model must be ccr|bcc and orientation input|output; got {model}, {orientation}")
+    if model not in MODELS or orientation not in ORIENTATIONS or rts not in ("crs", "vrs"):
+        raise MethodError(
+            f"model must be ccr|bcc|sbm, orientation input|output|none, rts crs|vrs; got {model}, {orientation}, {rts}"
+        )
+    undesirable = list(undesirable or [])
+    if model != "sbm" and (orientation == "none" or undesirable):
+        raise MethodError(
+            "non-oriented efficiency and undesirable outputs need --model sbm (Tone 2001, 2004)"
+        )
+    if model == "sbm" and super_efficiency:
+        raise MethodError("super-efficiency is implemented for ccr and bcc (Andersen-Petersen), not for sbm")
+    stray = [b for b in undesirable if b not in outputs]
+    if stray:
+        raise InputError(f"undesirable output(s) {', '.join(stray)} must also be listed among the outputs")
     missing = [c for c in [unit, *inputs, *outputs] if c not in frame.columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}; have {', '.join(map(str, frame.columns))}")
@@ -197,7 +301,11 @@ def dea(
     x = frame[inputs].to_numpy(dtype=float)
     y = frame[outputs].to_numpy(dtype=float)
     _validate(x, y, inputs, outputs, units)
-    lps = {m: EnvelopmentLP(x.T, y.T, vrs=(m == "bcc"), orientation=orientation) for m in MODELS}
+    if model == "sbm":
+        good = [o for o in outputs if o not in undesirable]
+        rows = _sbm_rows(frame, units, inputs, good, undesirable, orientation, rts)
+        return DEAResult(pd.DataFrame(rows), model, orientation, _twins(x, y, units))
+    lps = {m: EnvelopmentLP(x.T, y.T, vrs=(m == "bcc"), orientation=orientation) for m in ("ccr", "bcc")}
     rows = []
     for o in range(len(units)):
         other = "bcc" if model == "ccr" else "ccr"
@@ -226,7 +334,44 @@ def dea(
             sup, _ = lps[model].solve(x[o], y[o], exclude=o)
             row["super_efficiency"] = sup if orientation == "input" else (1.0 / sup if sup else np.nan)
         rows.append(row)
-    return DEAResult(pd.DataFrame(rows), model, orientation)
+    return DEAResult(pd.DataFrame(rows), model, orientation, _twins(x, y, units))
+
+
+def _sbm_rows(
+    frame: pd.DataFrame,
+    units: list[str],
+    inputs: list[str],
+    good: list[str],
+    bad: list[str],
+    orientation: str,
+    rts: str,
+) -> list[dict[str, object]]:
+    x, y, b = (frame[c].to_numpy(dtype=float) for c in (inputs, good, bad))
+    lps = {v: SlacksBasedLP(x.T, y.T, b.T, vrs=v == "vrs", orientation=orientation) for v in ("crs", "vrs")}
+    rows = []
+    for o in range(len(units)):
+        scores = {v: lps[v].solve(x[o], y[o], b[o]) for v in lps}
+        rho, slacks, _ = scores[rts]
+        row: dict[str, object] = {
+            "unit_id": units[o],
+            "efficiency": rho,
+            "scale_efficiency": scores["crs"][0] / scores["vrs"][0],
+        }
+        s_in, s_good, s_bad = np.split(slacks, [len(inputs), len(inputs) + len(good)])
+        for names, data, slack, sign in ((inputs, x, s_in, -1), (good, y, s_good, 1), (bad, b, s_bad, -1)):
+            for k, name in enumerate(names):
+                row[f"slack_{name}"] = max(float(slack[k]), 0.0)
+                row[f"target_{name}"] = float(data[o, k] + sign * max(float(slack[k]), 0.0))
+        rows.append(row)
+    return rows
+
+
+def _twins(x: np.ndarray, y: np.ndarray, units: list[str]) -> tuple[tuple[str, ...], ...]:
+    """Groups of units with identical inputs and outputs (they share every score)."""
+    data = pd.DataFrame(np.c_[x, y]).assign(unit=units)
+    columns = list(range(x.shape[1] + y.shape[1]))
+    same = data[data.duplicated(columns, keep=False)]
+    return tuple(tuple(g.unit) for _, g in same.groupby(columns, sort=False))
 
 
 def malmquist(

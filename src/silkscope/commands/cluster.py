@@ -48,8 +48,14 @@ def efficiency(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     inputs: str = typer.Option(..., "--inputs", help="Comma-separated input columns."),
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
-    model: str = typer.Option("ccr", "--model", help="ccr|bcc"),
-    orientation: str = typer.Option("input", "--orientation", help="input|output"),
+    model: str = typer.Option("ccr", "--model", help="ccr|bcc|sbm"),
+    orientation: str = typer.Option(
+        "input", "--orientation", help="input|output|none (none: non-oriented SBM)"
+    ),
+    rts: str = typer.Option("crs", "--rts", help="crs|vrs returns to scale of SBM."),
+    undesirable: str = typer.Option(
+        "", "--undesirable", help="Outputs to reduce (SBM), e.g. waste; also list them in --outputs."
+    ),
     super_: bool = typer.Option(False, "--super", help="Also compute super-efficiency (Andersen-Petersen)."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
@@ -74,6 +80,8 @@ def efficiency(
             model=model,
             orientation=orientation,
             super_efficiency=super_,
+            rts=rts,
+            undesirable=_names(undesirable),
         )
         table = result.to_frame()
         table.insert(1, "year", pd.NA if year is None else int(year))
