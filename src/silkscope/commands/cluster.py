@@ -152,3 +152,45 @@ def echelons_command(
     result = echelons(frame, variable, method, k, seed, pooled)
     console.print(result.summary())
     write_output(result.to_frame(), out, title="echelons")
+
+
+@app.command("agglomeration")
+@reports_errors
+def agglomeration_command(
+    data: Path = typer.Option(
+        None, "--data", help="Long table: region, sector, year, value (employment, value added)."
+    ),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP + " Needs --sectors."),
+    sectors: str = typer.Option(
+        "", "--sectors", help="With --workspace: indicators that hold each sector's value."
+    ),
+    measure: str = typer.Option(..., "--measure", help="lq|hhi|gini|eg|ks"),
+    firms: Path = typer.Option(
+        None, "--firms", help="For eg: firm table (sector, year, firm, value) for the plant Herfindahl."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Location quotient, Herfindahl, spatial Gini, Ellison-Glaeser gamma or Krugman specialisation."""
+    from silkscope.cluster.agglomeration import agglomeration, firm_herfindahl
+
+    if workspace is not None:
+        names = _names(sectors)
+        if not names:
+            from silkscope.errors import InputError
+
+            raise InputError("with --workspace, name the sector indicators: --sectors a,b,c")
+        wide = _read(None, workspace, names)
+        frame = wide.melt(id_vars=["unit_id", "year"], var_name="sector", value_name="value").rename(
+            columns={"unit_id": "region"}
+        )
+        frame = frame.dropna(subset=["value"])
+    else:
+        frame = _read(data, None, [])
+    herfindahl = None
+    if firms is not None:
+        from silkscope.io.tables import read_table
+
+        herfindahl = firm_herfindahl(read_table(firms).frame)
+    result = agglomeration(frame, measure, herfindahl)
+    show_table(result.head(15), title=f"agglomeration: {measure}")
+    write_output(result, out, title="agglomeration")
