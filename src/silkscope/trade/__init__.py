@@ -1,0 +1,1 @@
+"""Cultural trade: competitiveness indicators and economic complexity."""
