@@ -120,3 +120,20 @@ def test_bad_input():
     bad = pd.DataFrame({"country": ["a", "b"], "product": ["1", "2"], "value": [1, -5]})
     with pytest.raises(InputError, match="value must be a number >= 0; B / 2 has '-5'"):
         complexity(bad)
+
+
+def test_china_ceramics_rca_2017(shared_data: Path):
+    """China's RCA in HS4 6911-6913 (porcelain, ceramic tableware, ornaments) from the 2017
+    export baskets, against the same ratio computed directly with pandas."""
+    raw = pd.read_csv(
+        shared_data / "export_baskets" / "world_trade_2017_hs4.csv.gz", dtype={"product_code": str}
+    ).dropna(subset=["export_value_usd"])
+    frame = raw.rename(columns={"reporter_iso": "country", "product_code": "product", "export_value_usd": "value"})
+    result = complexity(frame).country_product().set_index(["country", "product"]).rca
+    positive = raw[raw.export_value_usd > 0]
+    china = positive[positive.reporter_iso == "chn"].set_index("product_code").export_value_usd
+    world = positive.groupby("product_code").export_value_usd.sum()
+    for hs4 in ("6911", "6912", "6913"):
+        direct = (china[hs4] / china.sum()) / (world[hs4] / positive.export_value_usd.sum())
+        assert result["CHN", hs4] == pytest.approx(direct, rel=1e-12)
+        assert direct > 1  # China is specialised in all three

@@ -1,0 +1,65 @@
+"""Country and product codes of trade files: ISO numeric (incl. BACI's own) to ISO3, HS6 padding."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from silkscope.errors import InputError
+
+# BACI / UN Comtrade numeric codes that are not ISO 3166 numeric (CEPII BACI country_codes file)
+BACI_NUMERIC = {
+    "58": "BEL",  # Belgium-Luxembourg (before 1999)
+    "251": "FRA",  # France incl. Monaco
+    "381": "ITA",  # Italy incl. San Marino
+    "579": "NOR",  # Norway incl. Svalbard and Jan Mayen
+    "699": "IND",  # India incl. Sikkim
+    "711": "ZAF",  # Southern African Customs Union (before 2000)
+    "757": "CHE",  # Switzerland incl. Liechtenstein
+    "842": "USA",  # USA incl. Puerto Rico and US Virgin Islands
+    "736": "SDN",  # Sudan before South Sudan's independence (2011)
+    "490": "S19",  # "Other Asia, nes" (Taiwan in practice): kept as UN's S19, not guessed
+}
+
+
+# retired alpha codes still found in older files
+HISTORICAL_ALPHA = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "SUD": "SDN"}
+
+
+def to_iso3(codes: pd.Series, file: str | None = None) -> pd.Series:
+    """ISO3 for ISO numeric / BACI numeric / ISO3 country codes; raises listing what is unmapped."""
+    import logging
+
+    import country_converter as coco
+
+    from silkscope.reference import iso3_codes
+
+    text = codes.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    unique = pd.Series(text.unique())
+    mapping: dict[str, str | None] = {}
+    numeric = unique[unique.str.fullmatch(r"\d+")]
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    converted = (
+        coco.convert(list(numeric.str.lstrip("0")), src="ISOnumeric", to="ISO3", not_found=None)
+        if len(numeric)
+        else []
+    )
+    converted = [converted] if isinstance(converted, str) else converted
+    for code, iso in zip(numeric, converted, strict=True):
+        mapping[code] = BACI_NUMERIC.get(code.lstrip("0")) or (iso if iso in iso3_codes() else None)
+    for code in unique[~unique.str.fullmatch(r"\d+")]:
+        upper = code.upper()
+        mapping[code] = HISTORICAL_ALPHA.get(upper) or (upper if upper in iso3_codes() else None)
+    unmapped = sorted(c for c, v in mapping.items() if v is None)
+    if unmapped:
+        raise InputError(
+            f"unknown country code(s) {', '.join(unmapped[:20])}: not ISO3, ISO numeric or a BACI code",
+            file=file,
+            hint="map them in the file, or drop those rows",
+        )
+    return text.map(mapping)
+
+
+def hs6(codes: pd.Series) -> pd.Series:
+    """HS 6-digit codes as zero-padded text (BACI's k loses leading zeros when read as a number)."""
+    text = codes.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    return text.str.zfill(6)

@@ -1,0 +1,120 @@
+"""WITS trade indicators on a hand-worked 3-country, 2-product toy world; BACI-layout CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from silkscope.cli import app
+from silkscope.errors import InputError
+from silkscope.trade.codes import hs6, to_iso3
+from silkscope.trade.indicators import trade_indicators
+
+# exporter, importer, product, value: world trade = 40; product 010100 = 21, 020200 = 19
+TOY = [
+    ("AAA", "BBB", "010100", 10.0),
+    ("AAA", "BBB", "020200", 5.0),
+    ("AAA", "CCC", "010100", 5.0),
+    ("BBB", "AAA", "010100", 4.0),
+    ("BBB", "CCC", "020200", 6.0),
+    ("CCC", "AAA", "020200", 8.0),
+    ("CCC", "BBB", "010100", 2.0),
+]
+P1, P2 = "010100", "020200"
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.Series:
+    flows = pd.DataFrame(TOY, columns=["exporter", "importer", "product", "value"]).assign(year=2020)
+    result = trade_indicators(flows, reporters=["AAA"])
+    assert list(result.columns) == ["indicator", "reporter", "partner", "product", "year", "value"]
+    assert (result.reporter == "AAA").all() and (result.year == 2020).all()
+    return result.set_index(["indicator", "partner", "product"]).value
+
+
+def test_shares_and_specialisation(table):
+    # A exports 15 of p1 and 5 of p2 (20 in all)
+    assert table["rca", "WLD", P1] == pytest.approx((15 / 20) / (21 / 40))
+    assert table["rca", "WLD", P2] == pytest.approx((5 / 20) / (19 / 40))
+    assert table["market_share", "WLD", P1] == pytest.approx(15 / 21)
+    assert table["market_share", "BBB", P1] == pytest.approx(10 / 12)  # B imports 10 + 2 of p1
+    assert table["export_specialisation", "BBB", P1] == pytest.approx((10 / 15) / (12 / 17))
+    assert table["trade_intensity", "BBB", "ALL"] == pytest.approx((15 / 20) / (17 / 40))
+    # x_A = (.75, .25), m_B = (12/17, 5/17)
+    gap = abs(12 / 17 - 0.75) + abs(5 / 17 - 0.25)
+    assert table["trade_complementarity", "BBB", "ALL"] == pytest.approx(100 * (1 - gap / 2))
+    # C imports 5 of p1 only: m_C = (1, 0)... plus 6 of p2 from B: m_C = (5/11, 6/11)
+    gap_c = abs(5 / 11 - 0.75) + abs(6 / 11 - 0.25)
+    assert table["trade_complementarity", "CCC", "ALL"] == pytest.approx(100 * (1 - gap_c / 2))
+
+
+def test_two_way_trade(table):
+    # with B: A exports 10 of p1 and imports 4 of p1; exports 5 of p2, imports none
+    assert table["grubel_lloyd", "BBB", P1] == pytest.approx(1 - 6 / 14)
+    assert table["net_export_ratio", "BBB", P1] == pytest.approx(6 / 14)
+    assert table["grubel_lloyd", "BBB", P2] == pytest.approx(0.0)
+    assert table["net_export_ratio", "BBB", P2] == pytest.approx(1.0)
+    assert table["grubel_lloyd_aggregate", "BBB", "ALL"] == pytest.approx((14 - 6 + 0) / (14 + 5))
+    # with the world: p1 exports 15, imports 4; p2 exports 5, imports 8
+    assert table["grubel_lloyd", "WLD", P1] == pytest.approx(1 - 11 / 19)
+    assert table["net_export_ratio", "WLD", P2] == pytest.approx((5 - 8) / 13)
+
+
+def test_concentration_and_similarity(table):
+    assert table["hhi_markets", "WLD", "ALL"] == pytest.approx(0.75**2 + 0.25**2)
+    assert table["hhi_markets_normalised", "WLD", "ALL"] == pytest.approx((0.625 - 0.5) / 0.5)
+    assert table["hhi_products", "WLD", "ALL"] == pytest.approx(0.625)
+    # B's export structure (.4, .6); the world's (21/40, 19/40)
+    assert table["finger_kreinin", "BBB", "ALL"] == pytest.approx(100 * (0.4 + 0.25))
+    assert table["finger_kreinin", "WLD", "ALL"] == pytest.approx(100 * (0.525 + 0.25))
+
+
+def test_codes():
+    assert to_iso3(pd.Series(["156", "842", "251", "4", "chn", "ROM"])).tolist() == [
+        "CHN",
+        "USA",
+        "FRA",
+        "AFG",
+        "CHN",
+        "ROU",
+    ]
+    with pytest.raises(InputError, match="unknown country code\\(s\\) 9999, XYZ"):
+        to_iso3(pd.Series(["9999", "XYZ", "156"]))
+    assert hs6(pd.Series([10121, "691110", 97010.0])).tolist() == ["010121", "691110", "097010"]
+
+
+def test_cli_on_baci_layout(tmp_path: Path):
+    rows = [
+        (2020, {"AAA": 156, "BBB": 842, "CCC": 4}[e], {"AAA": 156, "BBB": 842, "CCC": 4}[i], int(p), v)
+        for e, i, p, v in TOY
+    ]
+    baci = pd.DataFrame(rows, columns=["t", "i", "j", "k", "v"]).assign(
+        q=["1.5", "NA", "", " 2", "3", "4", "5"]
+    )
+    data, out = tmp_path / "baci.csv", tmp_path / "ind.csv"
+    baci.to_csv(data, index=False)
+    runner = CliRunner()
+    args = [
+        "trade",
+        "indicators",
+        "--data",
+        str(data),
+        "--reporter",
+        "CHN",
+        "--partners",
+        "all",
+        "--products",
+        "0101,0202",
+    ]
+    run = runner.invoke(app, [*args, "--years", "2015-2022", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    result = pd.read_csv(out, dtype={"product": str}).set_index(["indicator", "partner", "product"]).value
+    assert result["rca", "WLD", P1] == pytest.approx((15 / 20) / (21 / 40))
+    assert result["grubel_lloyd", "USA", P1] == pytest.approx(1 - 6 / 14)
+    bad = baci.assign(v=[1, 2, -3, 4, 5, 6, 7])
+    bad.to_csv(data, index=False)
+    run = runner.invoke(app, [*args, "--out", str(out)])
+    assert run.exit_code != 0 and "missing or negative value" in run.output and "row 4" in run.output
