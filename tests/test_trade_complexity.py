@@ -128,7 +128,9 @@ def test_china_ceramics_rca_2017(shared_data: Path):
     raw = pd.read_csv(
         shared_data / "export_baskets" / "world_trade_2017_hs4.csv.gz", dtype={"product_code": str}
     ).dropna(subset=["export_value_usd"])
-    frame = raw.rename(columns={"reporter_iso": "country", "product_code": "product", "export_value_usd": "value"})
+    frame = raw.rename(
+        columns={"reporter_iso": "country", "product_code": "product", "export_value_usd": "value"}
+    )
     result = complexity(frame).country_product().set_index(["country", "product"]).rca
     positive = raw[raw.export_value_usd > 0]
     china = positive[positive.reporter_iso == "chn"].set_index("product_code").export_value_usd
@@ -137,3 +139,37 @@ def test_china_ceramics_rca_2017(shared_data: Path):
         direct = (china[hs4] / china.sum()) / (world[hs4] / positive.export_value_usd.sum())
         assert result["CHN", hs4] == pytest.approx(direct, rel=1e-12)
         assert direct > 1  # China is specialised in all three
+
+
+def test_atlas_convention_equals_ecomplexity_package():
+    """The Growth Lab's `ecomplexity` (dev extra) run side by side: ECI, PCI, density, COI, COG."""
+    import contextlib
+    import io
+    import warnings
+
+    ecomplexity = pytest.importorskip("ecomplexity").ecomplexity
+    rng = np.random.default_rng(3)
+    capability, difficulty = rng.uniform(0, 1, (40, 1)), rng.uniform(0, 1, (1, 150))
+    value = rng.lognormal(0, 1.5, (40, 1)) * rng.lognormal(0, 1, (40, 150)) * (capability > 0.8 * difficulty)
+    wide = pd.DataFrame(
+        value, index=[f"C{i:02d}" for i in range(40)], columns=[f"{k:04d}" for k in range(150)]
+    )
+    data = wide.rename_axis("country").reset_index().melt(id_vars="country", var_name="product")
+    data = data[data.value > 0].assign(year=2020)
+    ours = complexity(data)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        theirs = ecomplexity(data, {"time": "year", "loc": "country", "prod": "product", "val": "value"})
+    theirs = theirs.set_index(["country", "product"])
+    cp = ours.country_product().set_index(["country", "product"])
+    peer = theirs.loc[cp.index]
+    np.testing.assert_allclose(cp.rca, peer.rca, rtol=1e-12)
+    np.testing.assert_allclose(cp.density, peer.density, atol=1e-12)
+    np.testing.assert_allclose(cp.cog, peer.cog, atol=1e-9)
+    country = ours.country().set_index("country")
+    first = theirs.reset_index().drop_duplicates("country").set_index("country").loc[country.index]
+    np.testing.assert_allclose(country.eci, first.eci, atol=1e-9)
+    np.testing.assert_allclose(country.coi, first.coi, atol=1e-9)
+    product = ours.product().set_index("product")
+    firstp = theirs.reset_index().drop_duplicates("product").set_index("product").loc[product.index]
+    np.testing.assert_allclose(product.pci, firstp.pci, atol=1e-9)
