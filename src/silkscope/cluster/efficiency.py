@@ -42,6 +42,19 @@ def _highs():
     return h
 
 
+def _set_matrix(lp, dense: np.ndarray) -> None:
+    """Give a HighsLp the non-zeros of ``dense`` column-wise (placeholder 1.0 entries included,
+    so the sparsity pattern stays fixed while per-unit solves overwrite them)."""
+    import highspy
+    from scipy.sparse import csc_matrix
+
+    matrix = csc_matrix(dense)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(float)
+
+
 class EnvelopmentLP:
     """The envelopment LP over a fixed reference set ``(X_ref, Y_ref)`` (units in columns), re-solved
     for any evaluated point ``(x_o, y_o)``. Column 0 is theta (or phi), columns 1.. are lambdas."""
@@ -73,16 +86,7 @@ class EnvelopmentLP:
         # of 1.0 keep the sparsity pattern fixed; each solve overwrites them.
         rows_of_theta = range(self.m) if orientation == "input" else range(self.m, self.m + self.s)
         dense[list(rows_of_theta), 0] = 1.0
-        start, index, value = [0], [], []
-        for j in range(self.n + 1):
-            nz = np.flatnonzero(dense[:, j])
-            index.extend(nz.tolist())
-            value.extend(dense[nz, j].tolist())
-            start.append(len(index))
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        _set_matrix(lp, dense)
         if orientation == "output":
             lp.sense_ = highspy.ObjSense.kMaximize
         self.h = _highs()
@@ -171,16 +175,7 @@ class SlacksBasedLP:
         lp.col_cost_ = np.r_[1.0, np.zeros(n_cols - 1)]
         lp.col_lower_, lp.col_upper_ = np.zeros(n_cols), np.full(n_cols, inf)
         lp.row_lower_ = lp.row_upper_ = np.r_[1.0, np.zeros(n_rows - 1)]
-        start, index, value = [0], [], []
-        for j in range(n_cols):
-            nz = np.flatnonzero(dense[:, j])
-            index.extend(nz.tolist())
-            value.extend(dense[nz, j].tolist())
-            start.append(len(index))
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        _set_matrix(lp, dense)
         self.h = _highs()
         self.h.passModel(lp)
         self._optimal = highspy.HighsModelStatus.kOptimal

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from silkscope.commands._common import console, reports_errors
@@ -33,7 +32,7 @@ def complexity_command(
             "give --data FILE (country, product, value[, year]); the workspace trade layer and the "
             "built-in demo flows are not available yet"
         )
-    frame = pd.read_parquet(data) if data.suffix == ".parquet" else _read_text(data)
+    frame, _ = _read_text(data)
     result = complexity(frame, method=method, standardise=standardise, threshold=threshold, year=year)
     console.print(result.summary())
     out.mkdir(parents=True, exist_ok=True)
@@ -46,23 +45,13 @@ def complexity_command(
     console.print(f"wrote country.csv, product.csv, country_product.csv to {out}")
 
 
-def _read_text(path: Path) -> pd.DataFrame:
-    """Trade tables keep codes as text (HS codes and SITC codes have leading zeros)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str)
-    import io
+def _read_text(path: Path):
+    """A trade table with every cell as text (HS and SITC codes keep their leading zeros), and the
+    spreadsheet row of each data row."""
+    from silkscope.io.tables import read_raw
 
-    from silkscope.io.tables import decode, sniff_delimiter
-
-    raw = path.read_bytes()
-    if path.suffix.lower() == ".gz":
-        import gzip
-
-        raw = gzip.decompress(raw)
-    text = decode(raw, path)
-    return pd.read_csv(
-        io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False
-    ).replace("", None)
+    raw = read_raw(path)
+    return raw.frame.replace("", None), raw.rows
 
 
 @app.command("indicators")
@@ -99,7 +88,9 @@ def indicators_command(
                 f"{what} {word} needs the reference list that is not built yet; pass codes explicitly",
                 hint="e.g. --partners KAZ,PAK,RUS or --products 6911,6912,6913",
             )
-    raw = pd.read_parquet(data).astype(str) if data.suffix == ".parquet" else _read_text(data)
+    import pandas as pd
+
+    raw, rows = _read_text(data)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     missing = [c for c in ("t", "i", "j", "k", "v") if c not in raw.columns]
     if missing:
@@ -119,7 +110,7 @@ def indicators_command(
         raise InputError(
             f"{int(bad.sum())} row(s) with a missing or negative value or year; first: t={raw['t'].iloc[row]!r}, v={raw['v'].iloc[row]!r}",
             file=data,
-            row=row + 2,
+            row=rows[row],
         )
     flows["year"] = flows["year"].astype(int)
     if years:
