@@ -26,6 +26,15 @@ from silkscope.errors import WorkspaceError
 DB_NAME = "silkscope.duckdb"
 CONFIG_NAME = "silkscope.yaml"
 OUTPUTS_DIR = "outputs"
+TRADE_DIR = "trade_flows"  # Parquet partitions hs_revision=*/year=*/ behind the trade_flows view
+TRADE_COLUMNS = (
+    "CAST(year AS INTEGER) AS year, exporter, importer, hs6, value_kusd, quantity_t, hs_revision, source_id"
+)
+EMPTY_TRADE = (
+    "SELECT NULL::INTEGER AS year, NULL::VARCHAR AS exporter, NULL::VARCHAR AS importer, "
+    "NULL::VARCHAR AS hs6, NULL::DOUBLE AS value_kusd, NULL::DOUBLE AS quantity_t, "
+    "NULL::VARCHAR AS hs_revision, NULL::VARCHAR AS source_id WHERE FALSE"
+)
 SCHEMA_VERSION = 1
 
 SCHEMA = """
@@ -38,10 +47,6 @@ CREATE TABLE IF NOT EXISTS indicators (
 CREATE TABLE IF NOT EXISTS indicator_values (
     unit_id VARCHAR NOT NULL, year INTEGER NOT NULL, indicator_id VARCHAR NOT NULL,
     value DOUBLE, source_id VARCHAR, PRIMARY KEY (unit_id, year, indicator_id));
-CREATE TABLE IF NOT EXISTS trade_flows (
-    year INTEGER NOT NULL, exporter VARCHAR NOT NULL, importer VARCHAR NOT NULL,
-    hs6 VARCHAR NOT NULL, value_kusd DOUBLE, quantity_t DOUBLE, hs_revision VARCHAR,
-    source_id VARCHAR);
 CREATE TABLE IF NOT EXISTS pairs (
     origin VARCHAR NOT NULL, dest VARCHAR NOT NULL, dist_km DOUBLE, distw_km DOUBLE,
     contig INTEGER, comlang_off INTEGER, comlang_ethno INTEGER, colony INTEGER,
@@ -118,6 +123,34 @@ class Workspace:
     def outputs(self) -> Path:
         return self.root / OUTPUTS_DIR
 
+    @property
+    def trade_dir(self) -> Path:
+        return self.root / TRADE_DIR
+
+    @property
+    def trade_glob(self) -> str | None:
+        """Glob of the stored trade-flow Parquet files, or None when none are stored."""
+        if not any(self.trade_dir.glob("hs_revision=*/year=*/*.parquet")):
+            return None
+        return str(self.trade_dir / "*" / "*" / "*.parquet")
+
+    def refresh_trade_view(self, con: duckdb.DuckDBPyConnection) -> None:
+        """(Re)define the ``trade_flows`` view over the stored partitions (absolute paths, so it is
+        redefined when the folder has moved)."""
+        glob = self.trade_glob
+        body = EMPTY_TRADE
+        if glob is not None:
+            quoted = glob.replace("'", "''")
+            body = f"SELECT {TRADE_COLUMNS} FROM read_parquet('{quoted}', hive_partitioning = true)"
+        kind = con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'trade_flows'"
+        ).fetchone()
+        if kind and kind[0] == "BASE TABLE":  # workspaces made before flows moved to Parquet
+            if con.execute("SELECT count(*) FROM trade_flows").fetchone()[0]:
+                raise WorkspaceError(f"{self.db_path} holds a trade_flows table with rows; re-import them")
+            con.execute("DROP TABLE trade_flows")
+        con.execute(f"CREATE OR REPLACE VIEW trade_flows AS {body}")
+
     @classmethod
     def init(cls, root: str | Path, name: str | None = None) -> Workspace:
         """Create a study folder (or complete one that already is a workspace)."""
@@ -135,6 +168,7 @@ class Workspace:
         with duckdb.connect(str(ws.db_path)) as con:
             con.execute(SCHEMA)
             _seed_units(con)
+            ws.refresh_trade_view(con)
         ws.log("init", {"root": str(ws.root)})
         return ws
 
@@ -147,6 +181,11 @@ class Workspace:
                 f"{ws.root} is not a silkscope workspace (no {CONFIG_NAME} or {DB_NAME}); "
                 f"create one with: silkscope init {root}"
             )
+        with ws.connect(read_only=True) as con:
+            view = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'trade_flows'").fetchone()
+        if view is None or (ws.trade_glob is not None and str(ws.trade_dir) not in view[0]):
+            with ws.connect() as con:
+                ws.refresh_trade_view(con)
         return ws
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from silkscope.errors import InputError
@@ -18,23 +20,35 @@ BACI_NUMERIC = {
     "842": "USA",  # USA incl. Puerto Rico and US Virgin Islands
     "736": "SDN",  # Sudan before South Sudan's independence (2011)
     "490": "S19",  # "Other Asia, nes" (Taiwan in practice): kept as UN's S19, not guessed
+    # states that no longer exist keep their ISO 3166-3 (retired) alpha code, not a successor's
+    "200": "CSK",  # Czechoslovakia (to 1992)
+    "278": "DDR",  # German Democratic Republic (to 1990)
+    "530": "ANT",  # Netherlands Antilles (to 2010)
+    "720": "YMD",  # Democratic Yemen (to 1990)
+    "810": "SUN",  # USSR (to 1991)
+    "890": "YUG",  # Socialist Federal Republic of Yugoslavia (to 1992)
+    "891": "SCG",  # Serbia and Montenegro (to 2006)
 }
 
 
 # retired alpha codes still found in older files
 HISTORICAL_ALPHA = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "SUD": "SDN"}
+# codes kept as they are although country_converter does not list them (see BACI_NUMERIC)
+KEPT_ALPHA = frozenset({"CSK", "DDR", "ANT", "YMD", "SUN", "YUG", "SCG", "S19"})
 
 
-def to_iso3(codes: pd.Series, file: str | None = None) -> pd.Series:
-    """ISO3 for ISO numeric / BACI numeric / ISO3 country codes; raises listing what is unmapped."""
+def iso3_mapping(codes: Iterable[str], extra: dict[str, str] | None = None) -> dict[str, str | None]:
+    """Each distinct code (ISO numeric, BACI numeric, ISO3, retired alpha) to its ISO3, or None.
+
+    ``extra`` maps further codes (e.g. from a BACI country_codes file) where ours know none.
+    """
     import logging
 
     import country_converter as coco
 
     from silkscope.reference import iso3_codes
 
-    text = codes.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    unique = pd.Series(text.unique())
+    unique = pd.Series(sorted({_clean(c) for c in codes}), dtype=object)
     mapping: dict[str, str | None] = {}
     numeric = unique[unique.str.fullmatch(r"\d+")]
     logging.getLogger("country_converter").setLevel(logging.ERROR)
@@ -48,7 +62,18 @@ def to_iso3(codes: pd.Series, file: str | None = None) -> pd.Series:
         mapping[code] = BACI_NUMERIC.get(code.lstrip("0")) or (iso if iso in iso3_codes() else None)
     for code in unique[~unique.str.fullmatch(r"\d+")]:
         upper = code.upper()
-        mapping[code] = HISTORICAL_ALPHA.get(upper) or (upper if upper in iso3_codes() else None)
+        known = upper in iso3_codes() or upper in KEPT_ALPHA
+        mapping[code] = HISTORICAL_ALPHA.get(upper) or (upper if known else None)
+    for code, iso in (extra or {}).items():
+        if mapping.get(code, "") is None:
+            mapping[code] = iso
+    return mapping
+
+
+def to_iso3(codes: pd.Series, file: str | None = None, extra: dict[str, str] | None = None) -> pd.Series:
+    """ISO3 for ISO numeric / BACI numeric / ISO3 country codes; raises listing what is unmapped."""
+    text = codes.map(_clean)
+    mapping = iso3_mapping(text.unique(), extra)
     unmapped = sorted(c for c, v in mapping.items() if v is None)
     if unmapped:
         raise InputError(
@@ -57,6 +82,11 @@ def to_iso3(codes: pd.Series, file: str | None = None) -> pd.Series:
             hint="map them in the file, or drop those rows",
         )
     return text.map(mapping)
+
+
+def _clean(code: object) -> str:
+    text = str(code).strip()
+    return text[:-2] if text.endswith(".0") else text
 
 
 def hs6(codes: pd.Series) -> pd.Series:

@@ -1,0 +1,197 @@
+"""CEPII BACI as downloaded: the release zip, its extracted CSVs (plain or gzip) or Parquet copies.
+
+Flow files have columns ``t, i, j, k, v, q`` (year, exporter and importer as BACI numeric codes,
+HS6 product, value in thousand USD, quantity in metric tons). Seen in real files and handled:
+``k`` written as a number (codes of chapters 01-09 lose their leading zero), ``q`` blank, ``NA``
+or space-padded, quoted headers; ``country_codes_V*.csv`` in Latin-1 or UTF-8, comma- or
+semicolon-separated; ``product_codes_HS*_V*.csv`` with codes with or without leading zeros.
+The HS revision comes from the file names (``BACI_HS92_Y2021_V202301.csv``) or ``hs_revision``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from silkscope.errors import InputError
+from silkscope.io.flows import HS_REVISIONS, FlowSource, relation_columns
+
+FLOW_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+_REVISION = re.compile(r"HS(92|96|02|07|12|17|22)(?![0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BaciRelease:
+    """The files of one BACI import: flow files, and the release's code lists when present."""
+
+    flows: list[Path]
+    country_codes: Path | None
+    product_codes: Path | None
+
+
+def locate(path: Path, workdir: Path) -> BaciRelease:
+    """The flow files and code lists in a zip (extracted into ``workdir``), folder or single file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file or folder", file=path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+    elif zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
+        files = _extract(path, workdir)
+    else:
+        files = [path]
+    codes = [p for p in files if p.name.lower().startswith("country_codes")]
+    products = [p for p in files if p.name.lower().startswith("product_codes")]
+    flows = [
+        p for p in files if p.name.lower().endswith(FLOW_SUFFIXES) and p not in codes and p not in products
+    ]
+    if not flows:
+        raise InputError("holds no flow file (BACI_HS*_Y*_V*.csv, .csv.gz or .parquet)", file=path)
+    return BaciRelease(flows, codes[-1] if codes else None, products[-1] if products else None)
+
+
+def _extract(path: Path, workdir: Path) -> list[Path]:
+    """Extract the CSV members; a truncated or corrupt archive is named as such."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".csv")
+            ]
+            out = []
+            for member in members:
+                target = workdir / Path(member.filename).name
+                with archive.open(member) as src, open(target, "wb") as dst:
+                    while block := src.read(1 << 22):
+                        dst.write(block)
+                out.append(target)
+            return sorted(out)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise InputError(
+            f"is not a complete zip archive ({exc}); the download was probably cut short",
+            file=path,
+            hint="download the BACI zip again, or pass the extracted CSV files",
+        ) from exc
+
+
+def hs_revision(files: list[Path], given: str | None) -> str:
+    """The HS revision named by ``given`` or by the file names; mixed or unknown ones are refused."""
+    if given is not None:
+        revision = given.upper().replace("HS19", "HS").replace("HS20", "HS")
+        if revision not in HS_REVISIONS:
+            raise InputError(f"unknown HS revision '{given}'; expected one of {', '.join(HS_REVISIONS)}")
+        return revision
+    found = {}
+    for file in files:
+        match = _REVISION.search(file.name)
+        found[file.name] = f"HS{match.group(1)}" if match else None
+    revisions = {r for r in found.values() if r}
+    if len(revisions) > 1:
+        listed = "; ".join(f"{name}: {rev}" for name, rev in found.items())
+        raise InputError(
+            f"mixed HS revisions in one import ({listed})",
+            hint="import each HS revision separately",
+        )
+    if not revisions or None in found.values():
+        unnamed = [name for name, rev in found.items() if rev is None]
+        raise InputError(
+            f"the HS revision of {', '.join(unnamed)} is not in its name",
+            hint="name it with --hs HS92|HS96|HS02|HS07|HS12|HS17|HS22",
+        )
+    return revisions.pop()
+
+
+def _text_relation(path: Path, encoding: str = "utf-8") -> str:
+    quoted = str(path).replace("'", "''")
+    if path.name.lower().endswith(".parquet"):
+        return f"read_parquet('{quoted}')"
+    return f"read_csv('{quoted}', all_varchar = true, header = true, encoding = '{encoding}')"
+
+
+def _read_code_list(path: Path) -> list[dict[str, str]]:
+    """A small BACI code list as text records; UTF-8 first, Latin-1 when it is not UTF-8."""
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            with duckdb.connect() as con:
+                frame = con.execute(f"SELECT * FROM {_text_relation(path, encoding)}").df()
+            break
+        except duckdb.Error as exc:
+            if encoding == "latin-1":
+                raise InputError(f"cannot be read: {str(exc).splitlines()[0]}", file=path) from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame.fillna("").to_dict("records")
+
+
+def country_codes(path: Path) -> dict[str, str]:
+    """BACI numeric code -> ISO3 from a ``country_codes`` file (``N/A`` entries left out)."""
+    records = _read_code_list(path)
+    needed = {"country_code", "iso_3digit_alpha"}
+    if not records or not needed <= set(records[0]):
+        raise InputError(
+            f"not a BACI country codes file: needs columns {', '.join(sorted(needed))}", file=path
+        )
+    return {
+        str(r["country_code"]).strip(): str(r["iso_3digit_alpha"]).strip().upper()
+        for r in records
+        if re.fullmatch(r"[A-Za-z]{3}", str(r["iso_3digit_alpha"]).strip())
+    }
+
+
+def product_codes(path: Path) -> frozenset[str]:
+    """The HS6 codes of a ``product_codes`` file, zero-padded to 6 characters."""
+    records = _read_code_list(path)
+    if not records or "code" not in records[0]:
+        raise InputError("not a BACI product codes file: needs a column 'code'", file=path)
+    return frozenset(str(r["code"]).strip().zfill(6) for r in records)
+
+
+def sources(
+    path: Path,
+    workdir: Path,
+    hs: str | None = None,
+    country_codes_file: Path | None = None,
+    product_codes_file: Path | None = None,
+) -> list[FlowSource]:
+    """One :class:`FlowSource` per BACI flow file under ``path``."""
+    release = locate(path, workdir)
+    codes_file = country_codes_file or release.country_codes
+    products_file = product_codes_file or release.product_codes
+    revision = hs_revision(release.flows, hs)
+    if products_file is not None and hs is None:
+        named = _REVISION.search(products_file.name)
+        if named and f"HS{named.group(1)}" != revision:
+            raise InputError(
+                f"product codes are for HS{named.group(1)} but the flows are {revision}",
+                file=products_file,
+            )
+    codes = country_codes(codes_file) if codes_file else {}
+    products = product_codes(products_file) if products_file else None
+    out = []
+    for file in release.flows:
+        relation = _text_relation(file)
+        columns = [c.lower() for c in relation_columns(relation, file)]
+        missing = [c for c in ("t", "i", "j", "k", "v") if c not in columns]
+        if missing:
+            raise InputError(
+                f"not in BACI layout: missing column(s) {', '.join(missing)}; found {columns[:8]}",
+                file=file,
+                hint="a BACI flow file has the header t,i,j,k,v,q (comma-separated); check the delimiter",
+            )
+        mapping = {"year": "t", "exporter": "i", "importer": "j", "product": "k", "value": "v"}
+        mapping["quantity"] = "q" if "q" in columns else "NULL"
+        out.append(
+            FlowSource(
+                file=file,
+                relation=relation,
+                columns=mapping,
+                labels={k: v for k, v in mapping.items() if v != "NULL"},
+                hs_revision=revision,
+                country_codes=codes,
+                products=products,
+            )
+        )
+    return out

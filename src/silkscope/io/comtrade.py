@@ -1,0 +1,147 @@
+"""UN Comtrade downloads as flows: the current API / bulk layout (``refYear, reporterCode,
+flowCode, partnerCode, cmdCode, primaryValue, netWgt`` ...) and the legacy one (``Year, Trade Flow
+Code, Reporter Code, Partner Code, Commodity Code, Trade Value (US$), Netweight (kg)``), as CSV or
+JSON (``{"data": [...]}`` from the API, ``{"dataset": [...]}`` from the legacy API).
+
+Only 6-digit HS rows against a single partner country are flows: World (code 0) and the
+aggregates EU (97), bunkers (837), free zones (838), special categories (839) and areas n.e.s.
+(899) are skipped, as are second-partner, customs-procedure and transport-mode breakdowns.
+Values are converted from US dollars to thousands, net weight from kg to tonnes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from silkscope.errors import InputError
+from silkscope.io.flows import HS_REVISIONS, FlowSource, relation_columns
+
+NOT_COUNTRIES = ("0", "97", "837", "838", "839", "899")
+# Comtrade classification codes of the HS revisions (H0 = HS 1992 ... H6 = HS 2022)
+CLASSIFICATIONS = dict(zip(("H0", "H1", "H2", "H3", "H4", "H5", "H6"), HS_REVISIONS, strict=True))
+# normalised column name (lower case, letters and digits only) -> role; first found wins
+ALIASES = {
+    "year": ("refyear", "year", "yr"),
+    "flow": ("flowcode", "tradeflowcode", "rgcode"),
+    "reporter": ("reportercode", "rtcode"),
+    "partner": ("partnercode", "ptcode"),
+    "partner2": ("partner2code", "2ndpartnercode"),
+    "customs": ("customscode", "customsproccode"),
+    "transport": ("motcode", "modeoftransportcode"),
+    "product": ("cmdcode", "commoditycode"),
+    "classification": ("classificationcode", "classification", "pfcode"),
+    "value": ("primaryvalue", "tradevalueus", "tradevalue"),
+    "quantity": ("netwgt", "netweightkg", "netweight"),
+}
+REQUIRED = ("year", "flow", "reporter", "partner", "product", "value")
+FLOW_CODES = {"exports": ("X", "2"), "imports": ("M", "1")}
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSource:
+    """A :class:`FlowSource` of one Comtrade file: a reporter's exports (``exporter`` = reporter)
+    or imports (``importer`` = reporter) with each partner."""
+    file = Path(file)
+    if flow not in FLOW_CODES:
+        raise InputError(f"unknown --flow '{flow}'; expected exports or imports")
+    if not file.is_file():
+        raise InputError("no such file", file=file)
+    quoted = str(file).replace("'", "''")
+    if file.name.lower().endswith((".json", ".json.gz")):
+        relation, first_row = _json_relation(file, quoted), 1
+    else:
+        relation, first_row = f"read_csv('{quoted}', all_varchar = true, header = true)", 2
+    names = relation_columns(relation, file)
+    roles = _roles(names)
+    missing = [r for r in REQUIRED if r not in roles]
+    if missing:
+        expected = "; ".join(f"{r}: {' or '.join(ALIASES[r])}" for r in missing)
+        raise InputError(f"not a UN Comtrade table: no column for {expected}; found {names[:12]}", file=file)
+    revision = _revision(relation, roles, file, hs)
+    col = {role: f'"{name}"' for role, name in roles.items()}
+    codes = FLOW_CODES[flow]
+    flow_ok = f"trim(CAST({col['flow']} AS VARCHAR)) IN ('{codes[0]}', '{codes[1]}')"
+    where = [
+        flow_ok,
+        f"length(trim(CAST({col['product']} AS VARCHAR))) = 6",
+        f"trim(CAST({col['partner']} AS VARCHAR)) NOT IN ({', '.join(repr(c) for c in NOT_COUNTRIES)})",
+    ]
+    for role, total in (("partner2", "'0'"), ("customs", "'C00'"), ("transport", "'0'")):
+        if role in col:
+            where.append(f"coalesce(trim(CAST({col[role]} AS VARCHAR)), {total}) IN ({total}, '')")
+    exporter, importer = (
+        (col["reporter"], col["partner"]) if flow == "exports" else (col["partner"], col["reporter"])
+    )
+    return FlowSource(
+        file=file,
+        relation=relation,
+        columns={
+            "year": col["year"],
+            "exporter": exporter,
+            "importer": importer,
+            "product": col["product"],
+            "value": col["value"],
+            "quantity": col.get("quantity", "NULL"),
+        },
+        labels={
+            "year": roles["year"],
+            "exporter": roles["reporter" if flow == "exports" else "partner"],
+            "importer": roles["partner" if flow == "exports" else "reporter"],
+            "product": roles["product"],
+            "value": roles["value"],
+            "quantity": roles.get("quantity", "quantity"),
+        },
+        hs_revision=revision,
+        where=" AND ".join(where),
+        value_scale=1e-3,
+        quantity_scale=1e-3,
+        first_row=first_row,
+    )
+
+
+def _json_relation(file: Path, quoted: str) -> str:
+    keys = relation_columns(f"read_json('{quoted}')", file, "is not valid JSON")
+    key = next((k for k in ("data", "dataset") if k in keys), None)
+    if key is None:
+        raise InputError(
+            f"a Comtrade JSON download holds its rows under 'data' (or 'dataset'); found keys {keys}",
+            file=file,
+        )
+    return f"(SELECT unnest({key}, recursive := true) FROM read_json('{quoted}'))"
+
+
+def _roles(names: list[str]) -> dict[str, str]:
+    normal = {_normalise(n): n for n in names}
+    roles = {}
+    for role, aliases in ALIASES.items():
+        found = next((normal[a] for a in aliases if a in normal), None)
+        if found is not None:
+            roles[role] = found
+    return roles
+
+
+def _revision(relation: str, roles: dict[str, str], file: Path, hs: str | None) -> str:
+    if hs is not None:
+        from silkscope.io.baci import hs_revision
+
+        return hs_revision([], hs)
+    if "classification" not in roles:
+        raise InputError("no classification column; name the HS revision with --hs", file=file)
+    with duckdb.connect() as con:
+        query = f'SELECT DISTINCT trim(CAST("{roles["classification"]}" AS VARCHAR)) FROM {relation}'
+        found = [r[0] for r in con.execute(query).fetchall()]
+    revisions = {CLASSIFICATIONS.get(str(c).upper()) for c in found}
+    if None in revisions or len(revisions) != 1:
+        raise InputError(
+            f"classification code(s) {', '.join(sorted(map(str, found)))} in column "
+            f"'{roles['classification']}': one of {', '.join(CLASSIFICATIONS)} expected",
+            file=file,
+            hint="'HS' (as reported) mixes revisions: download one revision (H0-H6), or name it with --hs",
+        )
+    return revisions.pop()

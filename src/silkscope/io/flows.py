@@ -1,0 +1,307 @@
+"""Trade flows into a workspace: validated in DuckDB, stored as Parquet partitioned by HS revision
+and year under ``<workspace>/trade_flows/``, read through the ``trade_flows`` view.
+
+A reader (``io/baci.py``, ``io/comtrade.py``) describes each file as a :class:`FlowSource`: a
+DuckDB relation and SQL expressions that give the canonical text columns. :func:`import_flows`
+checks every file in one streaming pass (nothing is loaded whole into memory), writes the
+partitions to a staging folder, and swaps them in only when every file passed; the ``sources``
+row and the provenance entry are written in one transaction. An import replaces the partitions
+(HS revision x year) it brings and leaves every other partition as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from silkscope.errors import InputError, Problem
+from silkscope.trade.codes import iso3_mapping
+from silkscope.workspace import SourceRecord, Workspace, utc_now
+
+HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+CANONICAL = ("year", "exporter", "importer", "product", "value", "quantity")
+MISSING_QUANTITY = ("", "NA", "N/A", "NaN", "nan")
+
+
+@dataclass(frozen=True)
+class FlowSource:
+    """One file of flows: ``relation`` is a DuckDB FROM item; ``columns`` maps each canonical
+    column to a SQL text expression over it; ``where`` keeps the rows that are flows."""
+
+    file: Path
+    relation: str
+    columns: dict[str, str]
+    hs_revision: str
+    labels: dict[str, str] = field(default_factory=dict)
+    where: str = "TRUE"
+    value_scale: float = 1.0  # to thousand US dollars
+    quantity_scale: float = 1.0  # to metric tons
+    first_row: int = 2  # spreadsheet row of the first data row
+    country_codes: dict[str, str] = field(default_factory=dict)  # the file's own code -> ISO3
+    products: frozenset[str] | None = None  # valid HS6 codes of the revision, when known
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column, column)
+
+
+def relation_columns(relation: str, file: Path, what: str = "cannot be read") -> list[str]:
+    """The column names of a DuckDB FROM item, or an InputError naming the file."""
+    with duckdb.connect() as con:
+        try:
+            return list(con.sql(f"SELECT * FROM {relation} LIMIT 0").columns)
+        except duckdb.Error as exc:
+            raise InputError(f"{what}: {_first_line(exc)}", file=file) from exc
+
+
+def _checks(products: frozenset[str] | None) -> list[tuple[str, str, str]]:
+    """(canonical column, SQL condition of a bad row, what was expected)."""
+    number = "TRY_CAST(trim({c}) AS DOUBLE)"
+    value, quantity = number.format(c="value"), number.format(c="quantity")
+    missing_q = ", ".join(f"'{m}'" for m in MISSING_QUANTITY)
+    checks = [
+        (
+            "year",
+            "coalesce(TRY_CAST(trim(year) AS INTEGER) NOT BETWEEN 1900 AND 2100, TRUE)",
+            "a year",
+        ),
+        (
+            "product",
+            "NOT coalesce(regexp_full_match(trim(product), '[0-9]{1,6}'), FALSE)",
+            "an HS code of up to 6 digits",
+        ),
+        ("value", f"coalesce(NOT isfinite({value}) OR {value} < 0, TRUE)", "a number >= 0"),
+        (
+            "quantity",
+            f"coalesce(trim(quantity), '') NOT IN ({missing_q}) "
+            f"AND coalesce(NOT isfinite({quantity}) OR {quantity} < 0, TRUE)",
+            "a number >= 0, blank or NA",
+        ),
+    ]
+    if products is not None:
+        checks.append(
+            (
+                "product",
+                "lpad(trim(product), 6, '0') NOT IN (SELECT hs6 FROM _products)",
+                "a product code of the release's product list",
+            )
+        )
+    return checks
+
+
+def _code(column: str) -> str:
+    return f"regexp_replace(trim({column}), '\\.0$', '')"
+
+
+def _select(source: FlowSource) -> str:
+    exprs = ", ".join(f"CAST({source.columns[c]} AS VARCHAR) AS {c}" for c in CANONICAL)
+    return f"SELECT {exprs} FROM {source.relation} WHERE {source.where}"
+
+
+def _numbered(source: FlowSource) -> str:
+    exprs = ", ".join(f"CAST({source.columns[c]} AS VARCHAR) AS {c}" for c in CANONICAL)
+    offset = source.first_row - 1
+    return (
+        f"SELECT line, {', '.join(CANONICAL)} FROM (SELECT row_number() OVER () + {offset} AS line, "
+        f"{exprs}, ({source.where}) AS _keep FROM {source.relation}) WHERE _keep"
+    )
+
+
+def validate_source(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[str, Any]:
+    """Check one file in one pass; register its ``_codes`` (code -> ISO3); raise listing the
+    first bad rows of each kind (file, row, column, value, what was expected)."""
+    if source.products is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _products (hs6 VARCHAR)")
+        con.executemany("INSERT INTO _products VALUES (?)", [[p] for p in sorted(source.products)])
+    checks = _checks(source.products)
+    counts = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in checks)
+    try:
+        row = con.execute(
+            f"SELECT count(*), {counts}, list(DISTINCT {_code('exporter')}), "
+            f"list(DISTINCT {_code('importer')}), min(TRY_CAST(trim(year) AS INTEGER)), "
+            f"max(TRY_CAST(trim(year) AS INTEGER)) FROM ({_select(source)})"
+        ).fetchone()
+    except duckdb.Error as exc:
+        raise InputError(f"cannot be read as a table of flows: {_first_line(exc)}", file=source.file) from exc
+    rows, bad, codes = row[0], row[1 : 1 + len(checks)], set(row[-4] or []) | set(row[-3] or [])
+    mapping = iso3_mapping(codes, source.country_codes)
+    unknown = sorted(c for c, iso in mapping.items() if iso is None)
+    problems: list[Problem] = []
+    for (column, cond, expected), n in zip(checks, bad, strict=True):
+        if n:
+            problems += _examples(con, source, column, cond, f"expected {expected}", n)
+    if unknown:
+        listed = ", ".join(f"'{c}'" for c in unknown)
+        for column in ("exporter", "importer"):
+            cond = f"{_code(column)} IN ({listed})"
+            problems += _examples(
+                con, source, column, cond, "unknown country code (not ISO3, ISO numeric or BACI)", None
+            )
+    if problems:
+        raise InputError(
+            problems,
+            hint="nothing was imported; correct or drop these rows (a BACI release's own "
+            "country_codes/product_codes files can be passed with --country-codes/--product-codes)",
+        )
+    if rows == 0:
+        raise InputError("holds no flows", file=source.file)
+    con.execute("CREATE OR REPLACE TEMP TABLE _codes (code VARCHAR, iso3 VARCHAR)")
+    con.executemany("INSERT INTO _codes VALUES (?, ?)", sorted(mapping.items()))
+    return {"rows": int(rows), "years": (int(row[-2]), int(row[-1]))}
+
+
+def _examples(
+    con: duckdb.DuckDBPyConnection, source: FlowSource, column: str, cond: str, expected: str, n: int | None
+) -> list[Problem]:
+    found = con.execute(f"SELECT * FROM ({_numbered(source)}) WHERE {cond} LIMIT 5").df()
+    problems = []
+    for record in found.to_dict("records"):
+        problems.append(
+            Problem(
+                f"{record[column]!r}: {expected}", str(source.file), int(record["line"]), source.label(column)
+            )
+        )
+    if n is not None and n > len(found):
+        problems.append(
+            Problem(
+                f"... {n:,} rows in all with this problem in column '{source.label(column)}'",
+                str(source.file),
+            )
+        )
+    return problems
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+def write_source(
+    con: duckdb.DuckDBPyConnection, source: FlowSource, staging: Path, tag: str, source_id: str
+) -> None:
+    """Write one validated file into the staging folder, partitioned by revision and year."""
+    target = str(staging).replace("'", "''")
+    con.execute(
+        f"""COPY (
+            SELECT CAST(trim(year) AS INTEGER) AS year, ce.iso3 AS exporter, ci.iso3 AS importer,
+                lpad(trim(product), 6, '0') AS hs6,
+                CAST(trim(value) AS DOUBLE) * {source.value_scale} AS value_kusd,
+                TRY_CAST(trim(quantity) AS DOUBLE) * {source.quantity_scale} AS quantity_t,
+                '{source.hs_revision}' AS hs_revision, ? AS source_id
+            FROM ({_select(source)}) f
+            JOIN _codes ce ON ce.code = {_code("f.exporter")}
+            JOIN _codes ci ON ci.code = {_code("f.importer")}
+        ) TO '{target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (hs_revision, year),
+            FILENAME_PATTERN '{tag}_{{i}}', OVERWRITE_OR_IGNORE)""",
+        [source_id],
+    )
+
+
+def import_flows(
+    ws: Workspace,
+    sources: Sequence[FlowSource],
+    record: SourceRecord,
+    command: str,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Validate and store every source, or nothing; returns a summary of what was imported."""
+    revisions = sorted({s.hs_revision for s in sources})
+    if len(revisions) > 1:
+        listed = "; ".join(f"{s.file.name}: {s.hs_revision}" for s in sources)
+        raise InputError(
+            f"mixed HS revisions in one import ({listed})",
+            hint="import each HS revision separately (its flows are stored and queried apart)",
+        )
+    store = ws.trade_dir
+    store.mkdir(parents=True, exist_ok=True)
+    staging = store / f".staging-{uuid.uuid4().hex[:8]}"
+    trash = store / f".replaced-{uuid.uuid4().hex[:8]}"
+    total, years = 0, set()
+    try:
+        with duckdb.connect() as con:
+            con.execute("SET preserve_insertion_order = true; SET enable_progress_bar = false")
+            for n, source in enumerate(sources, 1):
+                if progress:
+                    progress(f"checking {source.file.name}", n - 1, len(sources))
+                checked = validate_source(con, source)
+                if progress:
+                    progress(f"writing {source.file.name}", n - 1, len(sources))
+                write_source(con, source, staging, f"f{n}", record.source_id)
+                total += checked["rows"]
+                years.update(range(checked["years"][0], checked["years"][1] + 1))
+            _refuse_duplicates(con, staging, sources)
+            value = con.execute(
+                f"SELECT sum(value_kusd) FROM read_parquet('{staging}/*/*/*.parquet')"
+            ).fetchone()[0]
+        partitions = sorted(p.relative_to(staging) for p in staging.glob("*/*") if p.is_dir())
+        _swap(staging, store, trash, partitions)
+        try:
+            summary = {
+                "files": [str(s.file) for s in sources],
+                "source_id": record.source_id,
+                "hs_revision": revisions[0],
+                "rows": total,
+                "value_kusd": float(value or 0.0),
+                "partitions": [str(p) for p in partitions],
+                "replaced": [str(p) for p in partitions if (trash / p).exists()],
+            }
+            with ws.transaction() as wcon:
+                Workspace.record_source(wcon, _with_rows(record, total))
+                ws.refresh_trade_view(wcon)
+                wcon.execute(
+                    "INSERT INTO provenance VALUES (?, ?, ?)",
+                    [utc_now(), command, json.dumps(summary, ensure_ascii=False, default=str)],
+                )
+        except BaseException:
+            _unswap(store, trash, partitions)
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
+    if progress:
+        progress("done", len(sources), len(sources))
+    return summary
+
+
+def _with_rows(record: SourceRecord, rows: int) -> SourceRecord:
+    from dataclasses import replace
+
+    return replace(record, rows=rows)
+
+
+def _refuse_duplicates(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequence[FlowSource]) -> None:
+    dup = con.execute(
+        f"SELECT year, exporter, importer, hs6, count(*) AS n FROM read_parquet('{staging}/*/*/*.parquet', "
+        "hive_partitioning = true) GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 5"
+    ).fetchall()
+    if dup:
+        files = ", ".join(s.file.name for s in sources)
+        shown = "; ".join(f"{y} {e}->{i} {k} ({n} rows)" for y, e, i, k, n in dup)
+        raise InputError(
+            f"the same flow (year, exporter, importer, HS6) appears more than once: {shown}",
+            file=files,
+            hint="a file was given twice, or a Comtrade file holds several customs/transport "
+            "breakdowns: keep one row per flow",
+        )
+
+
+def _swap(staging: Path, store: Path, trash: Path, partitions: list[Path]) -> None:
+    for part in partitions:
+        target = store / part
+        if target.exists():
+            (trash / part).parent.mkdir(parents=True, exist_ok=True)
+            target.rename(trash / part)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / part).rename(target)
+
+
+def _unswap(store: Path, trash: Path, partitions: list[Path]) -> None:
+    for part in partitions:
+        shutil.rmtree(store / part, ignore_errors=True)
+        if (trash / part).exists():
+            (trash / part).rename(store / part)
