@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from silkscope.cli import app
 from silkscope.errors import InputError
+from silkscope.reference import bri_partners
 from silkscope.trade.codes import hs6, to_iso3
-from silkscope.trade.indicators import trade_indicators
+from silkscope.trade.indicators import INDICATORS, trade_indicators
 
 # exporter, importer, product, value: world trade = 40; product 010100 = 21, 020200 = 19
 TOY = [
@@ -118,3 +119,66 @@ def test_cli_on_baci_layout(tmp_path: Path):
     bad.to_csv(data, index=False)
     run = runner.invoke(app, [*args, "--out", str(out)])
     assert run.exit_code != 0 and "missing or negative value" in run.output and "row 4" in run.output
+
+
+@pytest.mark.xdist_group("spark")
+def test_spark_equals_duckdb(shared_data):
+    """The same Ibis queries on Spark (local mode) and DuckDB: the hand-checked toy world (as
+    year 1999) and every reporter of a real BACI extract (AFG, ZAF, 2020, HS17 ch. 69 and 97)."""
+    from silkscope.trade.queries import connect
+
+    toy = pd.DataFrame(TOY, columns=["exporter", "importer", "product", "value"]).assign(year=1999)
+    raw = pd.read_parquet(shared_data / "baci" / "baci_hs17_y2020_v202301_exporters_afg_zaf.parquet")
+    raw = raw[raw.k.str.startswith(("69", "97"))]
+    real = pd.DataFrame(
+        {
+            "year": raw.t.astype(int),
+            "exporter": to_iso3(raw.i),
+            "importer": to_iso3(raw.j),
+            "product": raw.k,
+            "value": raw.v,
+        }
+    )
+    flows = pd.concat([toy, real], ignore_index=True)
+    partners = ["AAA", "BBB", "CCC", "CHN", "USA", "DEU", "NAM"]
+    duck = trade_indicators(flows, partners=partners)
+    spark = trade_indicators(flows, partners=partners, con=connect("spark"))
+    assert len(duck) > 400 and set(duck.indicator) == set(INDICATORS)
+    assert set(duck.year) == {1999, 2020}
+    pd.testing.assert_frame_equal(duck.drop(columns="value"), spark.drop(columns="value"))
+    assert spark.value.to_numpy() == pytest.approx(duck.value.to_numpy(), rel=1e-12)
+
+
+def test_cli_reads_the_workspace_and_bri_partners(workspace, shared_data, tmp_path):
+    """ZAF's RCA in ceramics from imported BACI flows equals the same ratio computed in pandas."""
+    file = shared_data / "baci" / "baci_hs17_y2020_v202301_exporters_afg_zaf.parquet"
+    runner = CliRunner()
+    run = runner.invoke(app, ["import", "baci", str(file), "--workspace", str(workspace.root)])
+    assert run.exit_code == 0, run.output
+    out = tmp_path / "ind.parquet"
+    args = ["trade", "indicators", "--workspace", str(workspace.root), "--reporter", "ZAF"]
+    run = runner.invoke(app, [*args, "--partners", "bri", "--products", "6911,6912,6913", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    result = pd.read_parquet(out)
+    raw = pd.read_parquet(file)
+    raw = raw[raw.k.str.startswith(("6911", "6912", "6913")) & (raw.i != raw.j)]
+    zaf = raw[raw.i == 710]
+    expected = (zaf[zaf.k == "691110"].v.sum() / zaf.v.sum()) / (raw[raw.k == "691110"].v.sum() / raw.v.sum())
+    rca = result[(result.indicator == "rca") & (result["product"] == "691110")]
+    assert rca.value.item() == pytest.approx(expected, rel=1e-12)
+    bilateral = set(result.loc[result.indicator == "market_share", "partner"]) - {"WLD"}
+    assert bilateral and bilateral <= set(bri_partners().iso3) and "USA" not in bilateral
+    run = runner.invoke(app, [*args, "--products", "cultural", "--out", str(out)])
+    assert run.exit_code == 2 and "holds no sourced HS codes" in run.output
+
+
+def test_cli_without_data_uses_the_labelled_demo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "demo.csv"
+    run = CliRunner().invoke(
+        app, ["trade", "indicators", "--reporter", "CHN", "--products", "6911", "--out", str(out)]
+    )
+    assert run.exit_code == 0, run.output
+    result = pd.read_csv(out, dtype={"product": str})
+    assert (result.note.str.contains("demonstration data")).all() and "演示数据" in result.note.iloc[0]
+    assert set(result.indicator) >= {"rca", "market_share", "hhi_markets"}

@@ -10,7 +10,8 @@ UNCTAD Handbook of Statistics):
   over its share in p's imports.
 * ``trade_intensity`` (Brown 1949; Kojima 1964): (X_rp / X_rW) / (M_p / X_WW).
 * ``trade_complementarity`` (Michaely 1996): 100 (1 - sum_k |m_pk - x_rk| / 2), m = p's import
-  shares, x = r's export shares to the world.
+  shares, x = r's export shares to the world; computed as 100 sum_k min(m_pk, x_rk), equal
+  because both share vectors sum to one.
 * ``grubel_lloyd`` (Grubel & Lloyd 1975): 1 - |X_rpk - M_rpk| / (X_rpk + M_rpk), M_rpk = X_prk;
   ``grubel_lloyd_aggregate``: sum_k (X + M - |X - M|) / sum_k (X + M).
 * ``net_export_ratio`` (trade competitiveness index): (X - M) / (X + M).
@@ -23,10 +24,15 @@ UNCTAD Handbook of Statistics):
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from silkscope.errors import InputError, MethodError
+
+if TYPE_CHECKING:
+    import ibis
+    from ibis.backends import BaseBackend
 
 INDICATORS = (
     "rca",
@@ -47,118 +53,33 @@ OUTPUT_COLUMNS = ["indicator", "reporter", "partner", "product", "year", "value"
 WLD, ALL = "WLD", "ALL"
 
 
-def _rows(indicator: str, frame: pd.DataFrame, value: str, partner=None, product=None) -> pd.DataFrame:
-    out = pd.DataFrame(
-        {
-            "indicator": indicator,
-            "reporter": frame["reporter"].to_numpy(),
-            "partner": frame["partner"].to_numpy() if partner is None else partner,
-            "product": frame["product"].to_numpy() if product is None else product,
-            "year": frame["year"].to_numpy(),
-            "value": frame[value].to_numpy(dtype=float),
-        }
-    )
-    return out[np.isfinite(out["value"])]
-
-
-def _normalised_hhi(shares: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    grouped = shares.groupby(by, sort=False)["share"]
-    table = pd.DataFrame(
-        {"h": grouped.apply(lambda s: (s**2).sum()), "n": grouped.apply(lambda s: (s > 0).sum())}
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["norm"] = np.where(table.n > 1, (table.h - 1 / table.n) / (1 - 1 / table.n), np.nan)
-    return table.reset_index()
-
-
 def trade_indicators(
-    flows: pd.DataFrame,
+    flows: pd.DataFrame | ibis.Table,
     reporters: list[str] | None = None,
     partners: list[str] | None = None,
     indicators: tuple[str, ...] = INDICATORS,
+    con: BaseBackend | None = None,
 ) -> pd.DataFrame:
-    """Every indicator for the reporters (None = every exporter) against the partners (None = all).
+    """Every indicator for the reporters (None = every exporter) against the partners (None = all),
+    as a sorted long table (:data:`OUTPUT_COLUMNS`).
 
     ``flows`` has ``year, exporter, importer, product, value`` (ISO3, product codes as text); the
-    products are those to analyse (filter them first); totals and shares are within them.
+    products are those to analyse (filter them first); totals and shares are within them. The
+    queries run on ``con`` (default: a new in-memory DuckDB; see ``trade.queries.connect``).
     """
-    unknown = [i for i in indicators if i not in INDICATORS]
-    if unknown:
-        raise MethodError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
-    f = flows[["year", "exporter", "importer", "product", "value"]]
-    f = f[f["exporter"] != f["importer"]]
-    reps = sorted(f["exporter"].unique()) if reporters is None else reporters
-    missing = [r for r in reps if r not in set(f["exporter"])]
-    if missing:
-        raise InputError(f"reporter(s) {', '.join(missing)} export none of the selected products in the data")
-    parts: list[pd.DataFrame] = []
-    xw_k = f.groupby(["year", "product"])["value"].sum().rename("xw_k")  # world exports of k
-    xw = f.groupby("year")["value"].sum().rename("xw")
-    m_pk = f.groupby(["year", "importer", "product"])["value"].sum().rename("m_pk")
-    m_p = f.groupby(["year", "importer"])["value"].sum().rename("m_p")
-    mine = f[f["exporter"].isin(reps)].rename(columns={"exporter": "reporter", "importer": "partner"})
-    x_rpk = (
-        mine.groupby(["year", "reporter", "partner", "product"])["value"].sum().rename("x_rpk").reset_index()
-    )
-    x_rk = x_rpk.groupby(["year", "reporter", "product"])["x_rpk"].sum().rename("x_rk").reset_index()
-    x_r = x_rk.groupby(["year", "reporter"])["x_rk"].sum().rename("x_r").reset_index()
-    x_rp = x_rpk.groupby(["year", "reporter", "partner"])["x_rpk"].sum().rename("x_rp").reset_index()
-    if partners is not None:
-        x_rpk = x_rpk[x_rpk["partner"].isin(partners)]
-        x_rp = x_rp[x_rp["partner"].isin(partners)]
+    from silkscope.trade.queries import connect, frame_flows
 
-    world = x_rk.merge(xw_k.reset_index(), on=["year", "product"]).merge(x_r, on=["year", "reporter"])
-    world = world.merge(xw.reset_index(), on="year")
-    world["partner"] = WLD
-    if "rca" in indicators:
-        world["rca"] = (world.x_rk / world.x_r) / (world.xw_k / world.xw)
-        parts.append(_rows("rca", world, "rca"))
-    if "market_share" in indicators:
-        world["ms"] = world.x_rk / world.xw_k
-        parts.append(_rows("market_share", world, "ms"))
-        bil = x_rpk.merge(
-            m_pk.reset_index().rename(columns={"importer": "partner"}), on=["year", "partner", "product"]
-        )
-        bil["ms"] = bil.x_rpk / bil.m_pk
-        parts.append(_rows("market_share", bil, "ms"))
-    if "export_specialisation" in indicators:
-        es = x_rpk.merge(x_rp, on=["year", "reporter", "partner"])
-        es = es.merge(
-            m_pk.reset_index().rename(columns={"importer": "partner"}), on=["year", "partner", "product"]
-        )
-        es = es.merge(m_p.reset_index().rename(columns={"importer": "partner"}), on=["year", "partner"])
-        es["es"] = (es.x_rpk / es.x_rp) / (es.m_pk / es.m_p)
-        parts.append(_rows("export_specialisation", es, "es"))
-    if "trade_intensity" in indicators:
-        ti = x_rp.merge(x_r, on=["year", "reporter"]).merge(
-            m_p.reset_index().rename(columns={"importer": "partner"}), on=["year", "partner"]
-        )
-        ti = ti.merge(xw.reset_index(), on="year")
-        ti["ti"] = (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw)
-        parts.append(_rows("trade_intensity", ti, "ti", product=ALL))
-    if "trade_complementarity" in indicators:
-        parts.append(_complementarity(x_rk, x_r, m_pk, m_p, x_rp))
-    if {"grubel_lloyd", "grubel_lloyd_aggregate", "net_export_ratio"} & set(indicators):
-        parts.extend(_two_way(f, reps, partners, indicators))
-    if {"hhi_markets", "hhi_markets_normalised"} & set(indicators):
-        shares = x_rp.merge(x_r, on=["year", "reporter"]).assign(share=lambda d: d.x_rp / d.x_r)
-        if partners is not None:  # concentration is over all of the reporter's markets
-            shares = (
-                (mine.groupby(["year", "reporter", "partner"])["value"].sum().rename("x_rp").reset_index())
-                .merge(x_r, on=["year", "reporter"])
-                .assign(share=lambda d: d.x_rp / d.x_r)
+    con = con or connect()
+    table = frame_flows(flows) if isinstance(flows, pd.DataFrame) else flows
+    if reporters is not None:
+        held = table.filter(table.exporter.isin(reporters)).select("exporter").distinct()
+        found = set(con.to_pandas(held)["exporter"])
+        missing = [r for r in reporters if r not in found]
+        if missing:
+            raise InputError(
+                f"reporter(s) {', '.join(missing)} export none of the selected products in the data"
             )
-        table = _normalised_hhi(shares, ["year", "reporter"]).assign(partner=WLD, product=ALL)
-        parts.append(_rows("hhi_markets", table, "h"))
-        parts.append(_rows("hhi_markets_normalised", table, "norm"))
-    if {"hhi_products", "hhi_products_normalised"} & set(indicators):
-        shares = x_rk.merge(x_r, on=["year", "reporter"]).assign(share=lambda d: d.x_rk / d.x_r)
-        table = _normalised_hhi(shares, ["year", "reporter"]).assign(partner=WLD, product=ALL)
-        parts.append(_rows("hhi_products", table, "h"))
-        parts.append(_rows("hhi_products_normalised", table, "norm"))
-    if "finger_kreinin" in indicators:
-        parts.append(_finger_kreinin(f, x_rk, x_r, xw_k, xw, partners))
-    result = pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
+    result = con.to_pandas(indicator_table(table, reporters, partners, indicators))[OUTPUT_COLUMNS]
     order = {name: k for k, name in enumerate(INDICATORS)}
     result = result.sort_values(
         ["indicator", "reporter", "partner", "product", "year"],
@@ -167,91 +88,157 @@ def trade_indicators(
     return result.reset_index(drop=True)
 
 
-def _complementarity(x_rk, x_r, m_pk, m_p, x_rp) -> pd.DataFrame:
-    """Michaely's index for each reporter and each partner it trades with (shares over products)."""
-    xs = x_rk.merge(x_r, on=["year", "reporter"]).assign(x=lambda d: d.x_rk / d.x_r)[
-        ["year", "reporter", "product", "x"]
-    ]
-    ms = (m_pk.reset_index().merge(m_p.reset_index(), on=["year", "importer"])).assign(
-        m=lambda d: d.m_pk / d.m_p
+def indicator_table(
+    flows: ibis.Table,
+    reporters: list[str] | None = None,
+    partners: list[str] | None = None,
+    indicators: tuple[str, ...] = INDICATORS,
+) -> ibis.Table:
+    """The indicators as one Ibis expression (unsorted), to run on any backend or write out."""
+    import ibis
+    from ibis import _
+
+    unknown = [i for i in indicators if i not in INDICATORS]
+    if unknown:
+        raise MethodError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
+    want = set(indicators)
+    f = flows.select("year", "exporter", "importer", "product", "value").filter(_.exporter != _.importer)
+    xw_k = f.group_by(["year", "product"]).aggregate(xw_k=_.value.sum())  # world exports of k
+    xw = f.group_by("year").aggregate(xw=_.value.sum())
+    m_pk = f.group_by(["year", "importer", "product"]).aggregate(m_pk=_.value.sum())
+    m_pk = m_pk.rename(partner="importer")
+    m_p = m_pk.group_by(["year", "partner"]).aggregate(m_p=_.m_pk.sum())
+    mine = f if reporters is None else f.filter(_.exporter.isin(reporters))
+    x_rpk_all = mine.group_by(["year", "exporter", "importer", "product"]).aggregate(x_rpk=_.value.sum())
+    x_rpk_all = x_rpk_all.rename(reporter="exporter", partner="importer")
+    x_rk = x_rpk_all.group_by(["year", "reporter", "product"]).aggregate(x_rk=_.x_rpk.sum())
+    x_r = x_rk.group_by(["year", "reporter"]).aggregate(x_r=_.x_rk.sum())
+    x_rp_all = x_rpk_all.group_by(["year", "reporter", "partner"]).aggregate(x_rp=_.x_rpk.sum())
+    x_rpk, x_rp = (
+        (x_rpk_all, x_rp_all)
+        if partners is None
+        else (x_rpk_all.filter(_.partner.isin(partners)), x_rp_all.filter(_.partner.isin(partners)))
     )
-    ms = ms.rename(columns={"importer": "partner"})[["year", "partner", "product", "m"]]
-    pairs = x_rp[["year", "reporter", "partner"]].drop_duplicates()
-    # products the reporter exports but the partner does not import count fully
-    exports_only = xs.merge(pairs, on=["year", "reporter"]).merge(
-        ms, on=["year", "partner", "product"], how="left", indicator=True
-    )
-    exports_only = exports_only[exports_only["_merge"] == "left_only"][
-        ["year", "reporter", "partner", "product", "x"]
-    ]
-    imports = pairs.merge(ms, on=["year", "partner"]).merge(
-        xs, on=["year", "reporter", "product"], how="left"
-    )
-    both = pd.concat([imports, exports_only.assign(m=0.0)], ignore_index=True).fillna({"x": 0.0, "m": 0.0})
-    both["gap"] = (both.m - both.x).abs()
-    tc = both.groupby(["year", "reporter", "partner"])["gap"].sum().reset_index()
-    tc["tc"] = 100 * (1 - tc.gap / 2)
-    return _rows("trade_complementarity", tc, "tc", product=ALL)
+    x_share = x_rk.join(x_r, ["year", "reporter"]).mutate(share=_.x_rk / _.x_r)
+    parts: list[ibis.Table] = []
+
+    if want & {"rca", "market_share"}:
+        world = x_share.join(xw_k, ["year", "product"]).join(xw, "year")
+        if "rca" in want:
+            parts.append(_rows("rca", world, world.share / (world.xw_k / world.xw), partner=WLD))
+        if "market_share" in want:
+            parts.append(_rows("market_share", world, world.x_rk / world.xw_k, partner=WLD))
+            bil = x_rpk.join(m_pk, ["year", "partner", "product"])
+            parts.append(_rows("market_share", bil, bil.x_rpk / bil.m_pk))
+    if "export_specialisation" in want:
+        es = x_rpk.join(x_rp, ["year", "reporter", "partner"]).join(m_pk, ["year", "partner", "product"])
+        es = es.join(m_p, ["year", "partner"])
+        parts.append(_rows("export_specialisation", es, (es.x_rpk / es.x_rp) / (es.m_pk / es.m_p)))
+    if "trade_intensity" in want:
+        ti = x_rp.join(x_r, ["year", "reporter"]).join(m_p, ["year", "partner"]).join(xw, "year")
+        parts.append(_rows("trade_intensity", ti, (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw), product=ALL))
+    if "trade_complementarity" in want:
+        m_share = m_pk.join(m_p, ["year", "partner"]).select("year", "partner", "product", m=_.m_pk / _.m_p)
+        pairs = x_rp.select("year", "reporter", "partner")
+        tc = pairs.join(m_share, ["year", "partner"]).join(x_share, ["year", "reporter", "product"])
+        tc = tc.group_by(["year", "reporter", "partner"]).aggregate(s=ibis.least(_.m, _.share).sum())
+        parts.append(_rows("trade_complementarity", tc, 100 * tc.s, product=ALL))
+    if want & {"grubel_lloyd", "grubel_lloyd_aggregate", "net_export_ratio"}:
+        parts.extend(_two_way(f, reporters, partners, want))
+    if want & {"hhi_markets", "hhi_markets_normalised"}:
+        shares = x_rp_all.join(x_r, ["year", "reporter"]).mutate(share=_.x_rp / _.x_r)
+        parts.extend(_hhi("hhi_markets", shares, want))
+    if want & {"hhi_products", "hhi_products_normalised"}:
+        parts.extend(_hhi("hhi_products", x_share, want))
+    if "finger_kreinin" in want:
+        parts.append(_finger_kreinin(f, x_share, xw_k, xw, partners))
+    return ibis.union(*parts)
 
 
-def _two_way(f: pd.DataFrame, reps, partners, indicators) -> list[pd.DataFrame]:
-    """Grubel-Lloyd and net export ratio per product and partner (and WLD), and GL aggregate."""
-    exports = f[f.exporter.isin(reps)].groupby(["year", "exporter", "importer", "product"])["value"].sum()
-    exports = exports.rename_axis(["year", "reporter", "partner", "product"]).rename("x")
-    imports = f[f.importer.isin(reps)].groupby(["year", "importer", "exporter", "product"])["value"].sum()
-    imports = imports.rename_axis(["year", "reporter", "partner", "product"]).rename("m")
-    bil = pd.concat([exports, imports], axis=1).fillna(0.0).reset_index()
-    if partners is not None:
-        bil = bil[bil.partner.isin(partners)]
-    world = bil.groupby(["year", "reporter", "product"])[["x", "m"]].sum().reset_index().assign(partner=WLD)
-    if partners is not None:  # against the world means all partners, not just the selected ones
-        everyone = pd.concat([exports, imports], axis=1).fillna(0.0).reset_index()
-        world = (
-            everyone.groupby(["year", "reporter", "product"])[["x", "m"]]
-            .sum()
-            .reset_index()
-            .assign(partner=WLD)
-        )
-    both = pd.concat([bil, world], ignore_index=True)
-    total = both.x + both.m
-    with np.errstate(divide="ignore", invalid="ignore"):
-        both["gl"] = 1 - (both.x - both.m).abs() / total
-        both["ner"] = (both.x - both.m) / total
+def _rows(indicator: str, table: ibis.Table, value, partner: str | None = None, product: str | None = None):
+    """One indicator's long rows; values that are not finite (0/0, x/0) are left out."""
+    import ibis
+
+    value = value.cast("float64")
+    out = table.select(
+        indicator=ibis.literal(indicator),
+        reporter=table.reporter,
+        partner=ibis.literal(partner) if partner else table.partner,
+        product=ibis.literal(product) if product else table.product,
+        year=table.year.cast("int64"),
+        value=value,
+    )
+    return out.filter(out.value.notnull() & ~out.value.isnan() & ~out.value.isinf())
+
+
+def _hhi(name: str, shares: ibis.Table, want: set[str]) -> list[ibis.Table]:
+    """Herfindahl-Hirschman index of the shares and its UNCTAD normalisation (H - 1/N)/(1 - 1/N)."""
+    from ibis import _
+
+    table = shares.group_by(["year", "reporter"]).aggregate(
+        h=(_.share * _.share).sum(), n=(_.share > 0).ifelse(1, 0).sum()
+    )
     out = []
-    if "grubel_lloyd" in indicators:
-        out.append(_rows("grubel_lloyd", both, "gl"))
-    if "net_export_ratio" in indicators:
-        out.append(_rows("net_export_ratio", both, "ner"))
-    if "grubel_lloyd_aggregate" in indicators:
-        both["overlap"] = total - (both.x - both.m).abs()
-        both["total"] = total
-        agg = both.groupby(["year", "reporter", "partner"])[["overlap", "total"]].sum().reset_index()
-        agg["gla"] = agg.overlap / agg.total
-        out.append(_rows("grubel_lloyd_aggregate", agg, "gla", product=ALL))
+    if name in want:
+        out.append(_rows(name, table, table.h, partner=WLD, product=ALL))
+    if f"{name}_normalised" in want:
+        norm = (table.n > 1).ifelse((table.h - 1 / table.n) / (1 - 1 / table.n), None)
+        out.append(_rows(f"{name}_normalised", table, norm, partner=WLD, product=ALL))
     return out
 
 
-def _finger_kreinin(f, x_rk, x_r, xw_k, xw, partners) -> pd.DataFrame:
+def _two_way(f: ibis.Table, reporters, partners, want: set[str]) -> list[ibis.Table]:
+    """Grubel-Lloyd and net export ratio per product and partner (and WLD), and GL aggregate."""
+    import ibis
+    from ibis import _
+
+    if reporters is None:  # every exporter, also as an importer
+        exports = f
+        exporters = f.select(reporter=_.exporter).distinct()
+        imports = f.semi_join(exporters, f.importer == exporters.reporter)
+    else:
+        exports = f.filter(_.exporter.isin(reporters))
+        imports = f.filter(_.importer.isin(reporters))
+    zero = ibis.literal(0.0)
+    flows = ibis.union(
+        exports.select("year", "product", reporter=_.exporter, partner=_.importer, x=_.value, m=zero),
+        imports.select("year", "product", reporter=_.importer, partner=_.exporter, x=zero, m=_.value),
+    )
+    everyone = flows.group_by(["year", "reporter", "partner", "product"]).aggregate(x=_.x.sum(), m=_.m.sum())
+    bil = everyone if partners is None else everyone.filter(_.partner.isin(partners))
+    # against the world means all partners, not just the selected ones
+    world = everyone.group_by(["year", "reporter", "product"]).aggregate(x=_.x.sum(), m=_.m.sum())
+    world = world.select("year", "reporter", partner=ibis.literal(WLD), product=_.product, x=_.x, m=_.m)
+    both = ibis.union(bil.select("year", "reporter", "partner", "product", "x", "m"), world)
+    total, gap = both.x + both.m, (both.x - both.m).abs()
+    out = []
+    if "grubel_lloyd" in want:
+        out.append(_rows("grubel_lloyd", both, 1 - gap / total))
+    if "net_export_ratio" in want:
+        out.append(_rows("net_export_ratio", both, (both.x - both.m) / total))
+    if "grubel_lloyd_aggregate" in want:
+        agg = both.group_by(["year", "reporter", "partner"]).aggregate(
+            overlap=(_.x + _.m - (_.x - _.m).abs()).sum(), total=(_.x + _.m).sum()
+        )
+        out.append(_rows("grubel_lloyd_aggregate", agg, agg.overlap / agg.total, product=ALL))
+    return out
+
+
+def _finger_kreinin(f: ibis.Table, x_share: ibis.Table, xw_k: ibis.Table, xw: ibis.Table, partners):
     """Similarity of r's export structure with each other exporter's (and the world's)."""
-    mine = x_rk.merge(x_r, on=["year", "reporter"]).assign(x=lambda d: d.x_rk / d.x_r)[
-        ["year", "reporter", "product", "x"]
-    ]
-    others = f.groupby(["year", "exporter", "product"])["value"].sum().rename("v").reset_index()
-    others = others.merge(
-        others.groupby(["year", "exporter"])["v"].sum().rename("t").reset_index(), on=["year", "exporter"]
+    import ibis
+    from ibis import _
+
+    by_exporter = f.group_by(["year", "exporter", "product"]).aggregate(v=_.value.sum())
+    totals = by_exporter.group_by(["year", "exporter"]).aggregate(t=_.v.sum())
+    others = by_exporter.join(totals, ["year", "exporter"]).select(
+        "year", "product", partner=_.exporter, other=_.v / _.t
     )
-    others = others.assign(y=lambda d: d.v / d.t).rename(columns={"exporter": "partner"})[
-        ["year", "partner", "product", "y"]
-    ]
-    world = (xw_k.reset_index().merge(xw.reset_index(), on="year")).assign(
-        y=lambda d: d.xw_k / d.xw, partner=WLD
-    )
-    others = pd.concat([others, world[["year", "partner", "product", "y"]]], ignore_index=True)
+    world = xw_k.join(xw, "year").select("year", "product", partner=ibis.literal(WLD), other=_.xw_k / _.xw)
+    others = ibis.union(others, world)
     if partners is not None:
-        others = others[others.partner.isin([*partners, WLD])]
-    pair = mine.merge(others, on=["year", "product"])
-    pair = pair[pair.reporter != pair.partner]
-    pair["low"] = np.minimum(pair.x, pair.y)
-    fk = pair.groupby(["year", "reporter", "partner"])["low"].sum().reset_index()
-    fk["fk"] = 100 * fk.low
-    return _rows("finger_kreinin", fk, "fk", product=ALL)
+        others = others.filter(_.partner.isin([*partners, WLD]))
+    pair = x_share.select("year", "reporter", "product", "share").join(others, ["year", "product"])
+    pair = pair.filter(_.reporter != _.partner)
+    fk = pair.group_by(["year", "reporter", "partner"]).aggregate(s=ibis.least(_.share, _.other).sum())
+    return _rows("finger_kreinin", fk, 100 * fk.s, product=ALL)
