@@ -1,0 +1,1 @@
+"""Partner countries: cultural, geographic and economic distance, gravity models, tiers."""

@@ -1,0 +1,380 @@
+"""Gravity models by Poisson pseudo-maximum likelihood with high-dimensional fixed effects.
+
+Estimation is pyfixest's ``fepois`` (Santos Silva & Tenreyro 2006 PPML; Bergé 2018 fixed-effect
+algorithm, as R fixest); this module only validates the input, maps the vcov names, and reports
+what pyfixest dropped. Specifications use pyfixest's formula syntax ``Y ~ X1 + log(X2) | FE1 + FE2``
+(``FE1^FE2`` interacts fixed effects, e.g. ``exporter^year``).
+
+``vcov`` names and what pyfixest computes for each (pyfixest 0.60 semantics):
+
+==================  ================================  =============================================
+vcov                pyfixest call                     meaning
+==================  ================================  =============================================
+``iid``             ``vcov="iid"``                    model-based (Poisson variance) standard errors
+``hetero``          ``vcov="hetero"``                 HC1: sandwich x (N-1)/(N-K), K = slopes plus
+                                                      non-nested fixed effects (fixest "hetero")
+``hc0``             ``vcov="hetero"``,                HC0: the plain sandwich, no small-sample factor
+                    ``ssc=ssc(k_adj=False)``
+``cluster:V``       ``vcov={"CRV1": "V"}``            one-way cluster-robust (CRV1), factor
+                                                      G/(G-1) x (N-1)/(N-K) as fixest
+``cluster:V1+V2``   ``vcov={"CRV1": "V1+V2"}``        two-way cluster-robust (Cameron, Gelbach &
+                                                      Miller 2011), min(G)/(min(G)-1) as fixest
+==================  ================================  =============================================
+
+R fixest clusters by the first fixed effect when no vcov is given; here the default is stated
+explicitly as ``cluster:<first FE>`` when the spec has fixed effects, else ``hetero``.
+
+Dropped observations are reported by cause: missing values, singletons (alone in a fixed-effect
+group; pyfixest ``fixef_rm="singleton"``) and separated observations (pyfixest's ``fe`` and ``ir``
+separation checks, after Correia, Guimarães & Zylkin 2019). pyfixest's checks are not complete: on
+the ppmlhdfe separation test suite (../shared/data/trade_validation/ppmlhdfe_separation) they find
+the separated observations of examples 01, 07 and 08 but not those of 05, 06, 10 or 16-18, so a
+zero count is "none found by pyfixest", not a proof of no separation.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from silkscope.errors import InputError, MethodError
+
+TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "nobs")
+_IDENT = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_.]*)\b(?!\s*[(=])")
+_QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
+_FORMULA_WORDS = {"True", "False", "None"}
+
+
+@dataclass(frozen=True)
+class GravitySpec:
+    """A parsed specification: outcome, regressors (as written), fixed effects, and the data columns used."""
+
+    formula: str
+    outcome: str
+    regressors: tuple[str, ...]
+    fixed_effects: tuple[str, ...]
+    variables: tuple[str, ...]  # data columns referenced anywhere in the formula
+
+
+@dataclass(frozen=True)
+class GravityResult:
+    """A fitted PPML gravity model: coefficients, the vcov used, and the observations dropped."""
+
+    spec: GravitySpec
+    vcov: str  # as given, e.g. 'cluster:Origin'
+    vcov_label: str  # what it means, e.g. 'clustered by Origin (CRV1)'
+    nobs: int
+    n_input: int
+    dropped: dict[str, int]  # missing, singletons, separated, other
+    coefficients: pd.DataFrame  # tidy table
+    fit: object = field(repr=False, compare=False)  # the pyfixest Fepois object
+
+    def tidy(self) -> pd.DataFrame:
+        """``term, estimate, std_error, statistic, p_value, nobs`` (plus ``conf_low, conf_high``)."""
+        return self.coefficients.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Same as :meth:`tidy`."""
+        return self.tidy()
+
+    def summary(self) -> str:
+        """The model, the vcov used, the sample and what was dropped, in a few lines."""
+        fe = " + ".join(self.spec.fixed_effects) or "none"
+        lines = [
+            f"PPML gravity (pyfixest fepois): {self.spec.formula}",
+            f"fixed effects: {fe}; standard errors: {self.vcov_label} [vcov={self.vcov}]",
+            f"observations: {self.nobs:,} used of {self.n_input:,}; dropped: "
+            + ", ".join(f"{v:,} {k}" for k, v in self.dropped.items()),
+        ]
+        for row in self.coefficients.itertuples(index=False):
+            lines.append(
+                f"  {row.term}: {row.estimate:.6g} (se {row.std_error:.6g}, z {row.statistic:.4g}, "
+                f"p {row.p_value:.3g})"
+            )
+        return "\n".join(lines)
+
+
+def parse_spec(spec: str, columns: Sequence[str] | None = None) -> GravitySpec:
+    """Split ``Y ~ X1 + X2 | FE1 + FE2`` and check every variable it names is a column of the data."""
+    text = " ".join(str(spec).split())
+    if text.count("~") != 1:
+        raise InputError(
+            f"the spec '{text}' must have one '~' between the outcome and the regressors",
+            hint='e.g. --spec "trade ~ log(dist) + contig | exporter^year + importer^year"',
+        )
+    left, right = (part.strip() for part in text.split("~"))
+    parts = [p.strip() for p in right.split("|")]
+    if len(parts) > 2:
+        raise InputError(f"the spec '{text}' has more than one '|' (IV formulas are not supported here)")
+    rhs, fe = parts[0], parts[1] if len(parts) == 2 else ""
+    if not left or not rhs:
+        raise InputError(f"the spec '{text}' needs an outcome left of '~' and regressors right of it")
+    regressors = tuple(t.strip() for t in _split_plus(rhs) if t.strip())
+    fixed = tuple(t.strip() for t in fe.split("+") if t.strip())
+    if fe and not fixed:
+        raise InputError(f"the spec '{text}' has '|' but no fixed effects after it")
+    outcome_vars = _identifiers(left)
+    if len(outcome_vars) != 1:
+        raise InputError(f"the outcome '{left}' must name one column")
+    variables = tuple(dict.fromkeys(outcome_vars + _identifiers(rhs) + _identifiers(fe.replace("^", "+"))))
+    if columns is not None:
+        unknown = [v for v in variables if v not in set(columns)]
+        if unknown:
+            raise InputError(
+                f"the spec names variable(s) not in the data: {', '.join(unknown)}; "
+                f"columns are {_listing(columns)}",
+                hint="spell variables exactly as the column headers (case matters)",
+            )
+    return GravitySpec(text, outcome_vars[0], regressors, fixed, variables)
+
+
+def _listing(columns: Sequence[str], limit: int = 30) -> str:
+    shown = ", ".join(map(str, list(columns)[:limit]))
+    return shown + (f" ... ({len(columns)} columns)" if len(columns) > limit else "")
+
+
+def _split_plus(text: str) -> list[str]:
+    """Split on '+' outside parentheses."""
+    terms, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "+" and depth == 0:
+            terms.append(text[start:k])
+            start = k + 1
+    terms.append(text[start:])
+    return terms
+
+
+def _identifiers(text: str) -> list[str]:
+    """Names of data columns in a formula part: words not followed by '(' (a function) or '=' (a keyword)."""
+    text = _QUOTED.sub(" ", text)
+    names = [m.group(1) for m in _IDENT.finditer(text)]
+    return [n for n in dict.fromkeys(names) if n not in _FORMULA_WORDS and not _is_number(n)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def vcov_argument(vcov: str, columns: Sequence[str] | None = None) -> tuple[object, dict | None, str]:
+    """pyfixest's ``vcov`` and ``ssc`` arguments for a silkscope vcov name, and a readable label."""
+    import pyfixest as pf
+
+    name = str(vcov).strip()
+    low = name.lower()
+    if low == "iid":
+        return "iid", None, "iid (model-based)"
+    if low == "hetero":
+        return "hetero", None, "heteroskedasticity-robust HC1"
+    if low == "hc0":
+        return "hetero", pf.ssc(k_adj=False), "heteroskedasticity-robust HC0 (no small-sample factor)"
+    if low.startswith("cluster:"):
+        names = [v.strip() for v in name.split(":", 1)[1].split("+")]
+        if not names or not all(names) or len(names) > 2:
+            raise MethodError(f"vcov '{name}' must be cluster:VAR or cluster:VAR1+VAR2")
+        if columns is not None:
+            unknown = [v for v in names if v not in set(columns)]
+            if unknown:
+                raise InputError(
+                    f"cluster variable(s) {', '.join(unknown)} not in the data; "
+                    f"columns are {_listing(columns)}"
+                )
+        kind = "one-way" if len(names) == 1 else "two-way"
+        return {"CRV1": "+".join(names)}, None, f"clustered by {' and '.join(names)} ({kind} CRV1)"
+    raise MethodError(f"unknown vcov '{name}'; use iid, hetero, hc0, cluster:VAR or cluster:VAR1+VAR2")
+
+
+def gravity(data: pd.DataFrame, spec: str, vcov: str | None = None) -> GravityResult:
+    """PPML gravity model via pyfixest ``fepois`` (Santos Silva & Tenreyro 2006; Bergé 2018)."""
+    import pyfixest as pf
+
+    parsed = parse_spec(spec, list(map(str, data.columns)))
+    if vcov is None:
+        vcov = f"cluster:{parsed.fixed_effects[0]}" if parsed.fixed_effects else "hetero"
+        if "^" in vcov:
+            vcov = "hetero"
+    vcov_arg, ssc, label = vcov_argument(vcov, list(map(str, data.columns)))
+    cluster_vars = list(vcov_arg.values())[0].split("+") if isinstance(vcov_arg, dict) else []
+    frame = _numeric_frame(data, parsed, cluster_vars)
+    missing = int(frame[list(parsed.variables)].isna().any(axis=1).sum())
+    if (frame[parsed.outcome] < 0).any():
+        raise InputError(
+            f"the outcome '{parsed.outcome}' has {int((frame[parsed.outcome] < 0).sum())} negative "
+            "value(s); PPML needs flows >= 0",
+            column=parsed.outcome,
+        )
+    singletons = _count_singletons(frame, parsed)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            fit = pf.fepois(parsed.formula, data=frame, vcov=vcov_arg, ssc=ssc, separation_check=["fe", "ir"])
+        except Exception as exc:  # pyfixest raises many types (formula, collinearity, convergence)
+            raise MethodError(f"pyfixest could not fit '{parsed.formula}': {exc}") from exc
+        nobs = int(fit._N)
+        coefficients = _tidy(fit, nobs)
+    separated = int(getattr(fit, "n_separation_na", 0) or 0)
+    other = max(len(frame) - nobs - missing - singletons - separated, 0)
+    dropped = {"missing": missing, "singletons": singletons, "separated": separated}
+    if other:
+        dropped["other (non-finite transformed values)"] = other
+    return GravityResult(parsed, vcov, label, nobs, len(frame), dropped, coefficients, fit)
+
+
+def _numeric_frame(data: pd.DataFrame, spec: GravitySpec, cluster_vars: list[str]) -> pd.DataFrame:
+    """The columns the model uses; regressors and outcome as float, fixed effects and clusters as given."""
+    keep = list(dict.fromkeys([*spec.variables, *cluster_vars]))
+    frame = data[keep].copy()
+    fe_vars = set(_identifiers(" + ".join(spec.fixed_effects).replace("^", "+"))) | set(cluster_vars)
+    for column in keep:
+        series = frame[column]
+        if column in fe_vars:
+            if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_extension_array_dtype(series):
+                frame[column] = series.astype(object).where(series.notna(), None)
+            continue
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_extension_array_dtype(series):
+            converted = pd.to_numeric(series, errors="coerce")
+            bad = series.notna() & converted.isna()
+            if bad.any():
+                raise InputError(
+                    f"'{series[bad].iloc[0]}' is not a number ({int(bad.sum())} such cell(s))",
+                    column=column,
+                    hint="a regressor or outcome must be numeric; categorical variables go after '|' "
+                    "or in C(...)",
+                )
+            series = converted
+        frame[column] = series.astype(float)
+    return frame
+
+
+def _count_singletons(frame: pd.DataFrame, spec: GravitySpec) -> int:
+    """Observations pyfixest drops as singletons (alone in a fixed-effect group, iterated as fixest)."""
+    if not spec.fixed_effects:
+        return 0
+    from pyfixest.core.detect_singletons import detect_singletons
+
+    rows = frame.dropna(subset=list(spec.variables))
+    if rows.empty:
+        return 0
+    codes = []
+    for term in spec.fixed_effects:
+        parts = [p.strip() for p in term.split("^")]
+        key = rows[parts].astype(str).agg("^".join, axis=1) if len(parts) > 1 else rows[parts[0]]
+        codes.append(pd.factorize(key)[0])
+    return int(detect_singletons(np.column_stack(codes).astype(np.uint32)).sum())
+
+
+def _tidy(fit, nobs: int) -> pd.DataFrame:
+    raw = fit.tidy().reset_index()
+    table = pd.DataFrame(
+        {
+            "term": raw.iloc[:, 0].astype(str),
+            "estimate": raw["Estimate"].astype(float),
+            "std_error": raw["Std. Error"].astype(float),
+            "statistic": raw["t value"].astype(float),
+            "p_value": raw["Pr(>|t|)"].astype(float),
+            "nobs": nobs,
+            "conf_low": raw["2.5%"].astype(float),
+            "conf_high": raw["97.5%"].astype(float),
+        }
+    )
+    return table
+
+
+# -- event study of joining the Belt and Road ----------------------------------------------------------
+EVENT_STUDY_CAVEATS = (
+    "Two-way fixed-effects event studies with staggered adoption (countries joined the BRI in "
+    "different years) compare late joiners with early joiners that are already treated; with "
+    "effects that vary by cohort or over time the lead/lag coefficients mix effects of other periods "
+    "and can even take the wrong sign (Sun & Abraham 2021; de Chaisemartin & D'Haultfœuille 2020; "
+    "Goodman-Bacon 2021).",
+    "Use a never-joined control group, check the leads (pre-trends) are near zero, and compare with a "
+    "heterogeneity-robust estimator (e.g. Sun & Abraham interaction-weighted, or Callaway & Sant'Anna "
+    "2021) before reading the lags as causal.",
+    "The end points are binned: event times at or beyond the window's edges share the edge dummy.",
+)
+
+
+@dataclass(frozen=True)
+class EventStudyResult:
+    """Lead/lag coefficients relative to the join year (period -1 is the reference) and the caveats."""
+
+    gravity: GravityResult
+    window: tuple[int, int]
+    coefficients: pd.DataFrame  # event_time, term, estimate, std_error, statistic, p_value, nobs
+    caveats: tuple[str, ...] = EVENT_STUDY_CAVEATS
+
+    def to_frame(self) -> pd.DataFrame:
+        """The event-time coefficients, with the reference period -1 as a row of zeros."""
+        return self.coefficients.copy()
+
+    def summary(self) -> str:
+        """The fitted model's summary followed by the caveats on staggered adoption."""
+        return self.gravity.summary() + "\nCaveats:\n" + "\n".join(f"  - {c}" for c in self.caveats)
+
+
+def event_term(k: int) -> str:
+    """Column name of the dummy for event time k: rel_m3 (3 years before), rel_p0 (join year)."""
+    return f"rel_m{-k}" if k < 0 else f"rel_p{k}"
+
+
+def bri_event_study(
+    data: pd.DataFrame,
+    outcome: str,
+    time: str,
+    join_year: str,
+    fixed_effects: Sequence[str],
+    window: tuple[int, int] = (-4, 4),
+    controls: Sequence[str] = (),
+    vcov: str | None = None,
+) -> EventStudyResult:
+    """PPML event study of joining the Belt and Road: dummies for years since joining, -1 omitted (Sun & Abraham 2021)."""
+    lo, hi = (int(w) for w in window)
+    if lo > -2 or hi < 0:
+        raise MethodError(
+            f"window {window} must run from a lead below -1 to a lag of 0 or more, e.g. (-4, 4)"
+        )
+    for column in (outcome, time, join_year):
+        if column not in data.columns:
+            raise InputError(f"no column '{column}'; columns are {', '.join(map(str, data.columns))}")
+    frame = data.copy()
+    joined = pd.to_numeric(frame[join_year], errors="coerce")
+    relative = (pd.to_numeric(frame[time], errors="coerce") - joined).clip(lower=lo, upper=hi)
+    terms = []
+    for k in range(lo, hi + 1):
+        if k == -1:
+            continue
+        name = event_term(k)
+        if name in frame.columns:
+            raise InputError(f"the data already has a column '{name}'; rename it")
+        frame[name] = (relative == k).astype(float)  # never-joined (NaN join year): all zero
+        if frame[name].any():
+            terms.append(name)
+    if not terms:
+        raise InputError(f"no observation falls in the event window {window} around '{join_year}'")
+    rhs = " + ".join([*terms, *controls])
+    spec = f"{outcome} ~ {rhs} | {' + '.join(fixed_effects)}"
+    result = gravity(frame, spec, vcov)
+    coefs = result.tidy()
+    coefs = coefs[coefs["term"].isin(terms)].copy()
+    coefs.insert(0, "event_time", [int(t[5:]) * (-1 if t.startswith("rel_m") else 1) for t in coefs["term"]])
+    reference = pd.DataFrame(
+        {
+            "event_time": [-1],
+            "term": ["reference"],
+            "estimate": [0.0],
+            "std_error": [0.0],
+            "nobs": [result.nobs],
+        }
+    )
+    coefs = pd.concat([coefs, reference], ignore_index=True).sort_values("event_time", ignore_index=True)
+    return EventStudyResult(result, (lo, hi), coefs)
