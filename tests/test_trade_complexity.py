@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from silkscope.cli import app
-from silkscope.errors import InputError
+from silkscope.errors import InputError, MethodError
 from silkscope.trade.complexity import balassa_rca, complexity, proximity
 
 FIRST = ["AFG", "AGO", "AIA", "ALB", "AND"]
@@ -173,3 +173,24 @@ def test_atlas_convention_equals_ecomplexity_package():
     product = ours.product().set_index("product")
     firstp = theirs.reset_index().drop_duplicates("product").set_index("product").loc[product.index]
     np.testing.assert_allclose(product.pci, firstp.pci, atol=1e-9)
+
+
+def test_knn_density_keeps_the_proximity_weights():
+    """d_cp over the k nearest products of p, by an explicit loop; differs from the unweighted sum
+    that ecomplexity's knn option computes."""
+    from silkscope.trade.complexity import knn_density, proximity
+
+    rng = np.random.default_rng(3)
+    mcp = (rng.uniform(size=(12, 9)) > 0.5).astype(float)
+    phi = proximity(mcp)
+    k = 3
+    got = knn_density(mcp, phi, k)
+    for p in range(9):
+        others = [q for q in np.argsort(-phi[p], kind="stable") if q != p][:k]
+        weights = phi[p, others]
+        expected = mcp[:, others] @ weights / weights.sum()
+        assert got[:, p] == pytest.approx(expected, abs=1e-12)
+        unweighted = mcp[:, others].sum(axis=1)
+        assert not np.allclose(got[:, p], unweighted) or np.allclose(weights, 1)
+    with pytest.raises(MethodError, match="knn must be between 1 and 8"):
+        knn_density(mcp, phi, 9)

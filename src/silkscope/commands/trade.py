@@ -27,6 +27,7 @@ def complexity_command(
     method: str = typer.Option("eigenvalues", "--method", help="eigenvalues|reflections"),
     standardise: str = typer.Option("atlas", "--standardise", help="atlas|r (R economiccomplexity)"),
     threshold: float = typer.Option(1.0, "--threshold", help="RCA at or above which M_cp = 1."),
+    knn: int = typer.Option(None, "--knn", help="Density over each product's K nearest products."),
     out: Path = typer.Option(..., "--out", help="Folder for country.csv, product.csv, country_product.csv."),
 ) -> None:
     """ECI, PCI, diversity, ubiquity, density, COI and COG for every year."""
@@ -38,7 +39,9 @@ def complexity_command(
         con, table, _ = _flows(workspace, hs, "duckdb")
         exports = table.group_by(["year", "exporter", "product"]).aggregate(value=table.value.sum())
         frame = con.to_pandas(exports.rename(country="exporter"))
-    result = complexity(frame, method=method, standardise=standardise, threshold=threshold, year=year)
+    result = complexity(
+        frame, method=method, standardise=standardise, threshold=threshold, year=year, knn=knn
+    )
     console.print(result.summary())
     out.mkdir(parents=True, exist_ok=True)
     for name, table in (

@@ -11,7 +11,9 @@ Complexity*, technical box; Balassa 1965):
   eigenvector of M~pp. ``reflections`` iterates k_c,N = D^-1 M k_p,N-1 and k_p,N = U^-1 M' k_c,N-1
   from (diversity, ubiquity) for ``iterations`` steps (Hidalgo & Hausmann 2009).
 * proximity phi_pp' = sum_c M_cp M_cp' / max(k_p, k_p') (Hidalgo et al. 2007).
-* density d_cp = sum_p' M_cp' phi_pp' / sum_p' phi_pp'.
+* density d_cp = sum_p' M_cp' phi_pp' / sum_p' phi_pp'; with ``knn=k`` the sums run over the k
+  products p' != p closest to p (highest phi_pp', ties by product order), weights kept (the
+  ``ecomplexity`` package's knn option sums M_cp' without the weights).
 * COI_c = sum_p d_cp (1 - M_cp) PCI_p (the Atlas writes it with distance = 1 - density);
   COG_cp = (1 - M_cp) sum_p' phi_pp' / (sum_p'' phi_p''p') (1 - M_cp') PCI_p' (Atlas 2014).
 
@@ -109,6 +111,7 @@ def complexity_year(
     standardise: str = "atlas",
     threshold: float = 1.0,
     iterations: int = 20,
+    knn: int | None = None,
 ) -> YearComplexity:
     """Complexity measures from a country x product table of export values (one year).
 
@@ -136,7 +139,7 @@ def complexity_year(
         kc, kp = _eigen(mcp, kc0, kp0)
     phi = proximity(mcp)
     with np.errstate(divide="ignore", invalid="ignore"):
-        density = np.nan_to_num((mcp @ phi) / phi.sum(axis=0)[None, :])
+        density = knn_density(mcp, phi, knn) if knn else np.nan_to_num((mcp @ phi) / phi.sum(axis=0)[None, :])
         phi_share = np.nan_to_num(phi / phi.sum(axis=1)[:, None])  # row p' divided by p''s total proximity
     if standardise == "atlas":
         sign = np.sign(np.corrcoef(kc0, kc)[0, 1]) or 1.0
@@ -156,6 +159,23 @@ def complexity_year(
     return YearComplexity(
         year, list(x.index), list(x.columns), rca, mcp, kc0, kp0, eci, pci, phi, density, coi, cog
     )
+
+
+def knn_density(mcp: np.ndarray, phi: np.ndarray, k: int) -> np.ndarray:
+    """Density over each product's k nearest products (highest proximity, itself excluded),
+    weighted by proximity (Hidalgo et al. 2007 restricted to the k nearest neighbours)."""
+    from scipy import sparse
+
+    n = phi.shape[0]
+    if not 1 <= k < n:
+        raise MethodError(f"knn must be between 1 and {n - 1} (the number of other products); got {k}")
+    ranked = np.where(np.eye(n, dtype=bool), -np.inf, phi)
+    nearest = np.argsort(-ranked, axis=1, kind="stable")[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    weights = sparse.csr_matrix((phi[rows, nearest.ravel()], (rows, nearest.ravel())), shape=(n, n))
+    totals = np.asarray(weights.sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(np.asarray(weights @ mcp.T).T / totals[None, :])
 
 
 def _in(year: int | None) -> str:
@@ -234,6 +254,7 @@ def complexity(
     threshold: float = 1.0,
     iterations: int = 20,
     year: int | None = None,
+    knn: int | None = None,
 ) -> ComplexityResult:
     """Complexity for each year of a long ``country, product, value[, year]`` table."""
     missing = [c for c in ("country", "product", "value") if c not in frame.columns]
@@ -265,6 +286,8 @@ def complexity(
             index="country", columns="product", values="value", aggfunc="sum", fill_value=0.0
         )
         years.append(
-            complexity_year(matrix, None if y == -1 else int(y), method, standardise, threshold, iterations)
+            complexity_year(
+                matrix, None if y == -1 else int(y), method, standardise, threshold, iterations, knn
+            )
         )
     return ComplexityResult(years, method, standardise)

@@ -139,9 +139,14 @@ def indicator_table(
         parts.append(_rows("trade_intensity", ti, (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw), product=ALL))
     if "trade_complementarity" in want:
         m_share = m_pk.join(m_p, ["year", "partner"]).select("year", "partner", "product", m=_.m_pk / _.m_p)
+        overlap = x_share.select("year", "reporter", "product", "share").join(m_share, ["year", "product"])
+        overlap = overlap.group_by(["year", "reporter", "partner"]).aggregate(
+            s=ibis.least(_.m, _.share).sum()
+        )
+        # every pair that trades; one with no product in common is 0 (no complementarity)
         pairs = x_rp.select("year", "reporter", "partner")
-        tc = pairs.join(m_share, ["year", "partner"]).join(x_share, ["year", "reporter", "product"])
-        tc = tc.group_by(["year", "reporter", "partner"]).aggregate(s=ibis.least(_.m, _.share).sum())
+        keys = ["year", "reporter", "partner"]
+        tc = pairs.left_join(overlap, keys).select(*keys, s=_.s.fill_null(0.0))
         parts.append(_rows("trade_complementarity", tc, 100 * tc.s, product=ALL))
     if want & {"grubel_lloyd", "grubel_lloyd_aggregate", "net_export_ratio"}:
         parts.extend(_two_way(f, reporters, partners, want))

@@ -1,0 +1,117 @@
+"""The 13 WITS indicators for every reporter of one BACI-sized year: silkscope's Ibis queries on
+DuckDB (reading the Parquet partitions ``import baci`` writes) against the same indicators written
+directly in pandas (``baseline_indicators_pandas.py``) on the same flows; plus ``import baci`` of
+the year as a BACI CSV (streamed; peak memory of the process reported).
+
+Synthetic flows in the real layout (t, i, j, k, v, q; ISO numeric country codes; HS6 products):
+N_ROWS distinct (exporter, importer, product) cells drawn from 200 x 200 x 5,000.
+
+Run: .venv/bin/python -m benchmarks indicators  [rows, default 11_000_000]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.baseline_indicators_pandas import pandas_trade_indicators
+from silkscope.trade.indicators import indicator_table
+from silkscope.trade.queries import connect, workspace_flows
+
+N_COUNTRIES, N_PRODUCTS = 200, 5000
+
+
+def synthetic_baci(n_rows: int, seed: int = 11) -> pd.DataFrame:
+    """Distinct flows in BACI layout, sizes lognormal by exporter and importer."""
+    import country_converter as coco
+
+    rng = np.random.default_rng(seed)
+    numeric = coco.CountryConverter().data["ISOnumeric"].dropna().astype(int).unique()
+    codes = np.sort(rng.choice(numeric, N_COUNTRIES, replace=False))
+    cells = np.unique(rng.integers(0, N_COUNTRIES * N_COUNTRIES * N_PRODUCTS, int(n_rows * 1.03)))
+    cells = rng.permutation(cells)[:n_rows]
+    i, rest = np.divmod(cells, N_COUNTRIES * N_PRODUCTS)
+    j, k = np.divmod(rest, N_PRODUCTS)
+    keep = i != j
+    i, j, k = i[keep], j[keep], k[keep]
+    size = rng.lognormal(0, 1.5, N_COUNTRIES)
+    products = np.sort(rng.choice(np.arange(10_000, 970_000), N_PRODUCTS, replace=False))
+    value = np.round(size[i] * size[j] * rng.lognormal(0, 2, len(i)), 3) + 0.001
+    return pd.DataFrame(
+        {
+            "t": 2021,
+            "i": codes[i],
+            "j": codes[j],
+            "k": products[k],  # written as a number: chapters 01-09 lose their leading zero
+            "v": value,
+            "q": np.round(value / rng.lognormal(1, 1, len(i)), 3),
+        }
+    )
+
+
+def main(n_rows: int = 11_000_000, baseline_up_to: int = 1_000_000) -> None:
+    """Time both on ``n_rows``; the pandas baseline only up to ``baseline_up_to`` rows (its
+    Finger-Kreinin and complementarity merges outgrow memory on a full BACI year)."""
+    from silkscope.commands.import_trade import baci as import_baci
+    from silkscope.trade.codes import hs6, to_iso3
+    from silkscope.workspace import Workspace
+
+    print(f"trade indicators, all reporters, one year of {n_rows:,} synthetic BACI-layout flows")
+    raw = synthetic_baci(n_rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "BACI_HS17_Y2021_V202301.csv"
+        raw.to_csv(csv, index=False)
+        ws = Workspace.init(Path(tmp) / "ws")
+        start = time.perf_counter()
+        import_baci.__wrapped__(csv, None, None, None, None, ws.root)
+        t_import = time.perf_counter() - start
+        peak_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"  import baci ({csv.stat().st_size / 1e6:,.0f} MB CSV): {t_import:6.1f} s, "
+            f"process peak RSS so far {peak_import:,.0f} MB (the CSV frame itself is "
+            f"{raw.memory_usage(deep=True).sum() / 1e6:,.0f} MB)"
+        )
+        con = connect("duckdb")
+        expr = indicator_table(workspace_flows(con, ws))
+        start = time.perf_counter()
+        ours = con.to_pyarrow(expr)
+        t_ours = time.perf_counter() - start
+        print(f"  silkscope (Ibis on DuckDB, from Parquet): {t_ours:6.1f} s, {ours.num_rows:,} rows")
+
+        if n_rows > baseline_up_to:
+            return
+        flows = pd.DataFrame(
+            {
+                "year": raw.t,
+                "exporter": to_iso3(raw.i),
+                "importer": to_iso3(raw.j),
+                "product": hs6(raw.k),
+                "value": raw.v,
+            }
+        )
+        del raw
+        start = time.perf_counter()
+        base = pandas_trade_indicators(flows)
+        t_base = time.perf_counter() - start
+        print(f"  pandas baseline (flows already in memory): {t_base:6.1f} s, {len(base):,} rows")
+        print(f"  speed-up: {t_base / t_ours:.1f}x")
+        assert ours.num_rows == len(base), "both must produce the same rows"
+        check = ours.to_pandas().merge(
+            base, on=["indicator", "reporter", "partner", "product", "year"], suffixes=("", "_pd")
+        )
+        worst = float(np.max(np.abs(check.value - check.value_pd) / np.maximum(np.abs(check.value_pd), 1.0)))
+        print(f"  largest difference between the two, relative to max(|value|, 1): {worst:.1e}")
+
+
+if __name__ == "__main__":
+    for size in map(int, sys.argv[1:] or ["1000000", "11000000"]):
+        main(size)
