@@ -104,3 +104,182 @@ def distance_command(
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     show_table(result.table.head(15), title=f"Kogut-Singh distance from {result.home} (closest first)")
     write_output(result.to_frame(), out, title="distance")
+
+
+def _year_range(text: str | None) -> list[int] | None:
+    """'2020' or '2018-2022' -> the years; None -> None (all years)."""
+    from silkscope.errors import InputError
+
+    if not text:
+        return None
+    first, _, last = text.partition("-")
+    try:
+        lo, hi = int(first), int(last or first)
+    except ValueError:
+        raise InputError(f"--years must be a year or a range like 2018-2022, got '{text}'") from None
+    return list(range(min(lo, hi), max(lo, hi) + 1))
+
+
+def _growth_option(text: str):
+    """'none' | 'observed' | a rate such as 0.05 -> the export_potential growth argument."""
+    from silkscope.errors import MethodError
+
+    value = text.strip().lower()
+    if value in ("", "none"):
+        return None
+    if value == "observed":
+        return "observed"
+    try:
+        return float(value)
+    except ValueError:
+        raise MethodError(
+            f"--growth must be none, observed or a yearly rate like 0.05; got '{text}'"
+        ) from None
+
+
+@app.command("potential")
+@reports_errors
+def potential_command(
+    exporter: str = typer.Option(
+        ..., "--exporter", help="ISO3 of the exporter(s), comma-separated, e.g. CHN."
+    ),
+    products: str = typer.Option(
+        ..., "--products", help="HS codes or prefixes, comma-separated (6911 matches 691110, 691190)."
+    ),
+    data: Path = typer.Option(
+        None, "--data", help="Flows in BACI layout: t, i, j, k, v (default: the workspace, else the demo)."
+    ),
+    workspace: Path = typer.Option(
+        None, "--workspace", help="Study folder whose imported flows to use (default: the current folder)."
+    ),
+    hs: str = typer.Option(None, "--hs", help="HS revision of the workspace flows to use."),
+    years: str = typer.Option(None, "--years", help="A year or a range, e.g. 2018-2022 (default: all)."),
+    growth: str = typer.Option(
+        "none", "--growth", help="Demand projection: none | observed (each market's import growth) | a rate."
+    ),
+    horizon: float = typer.Option(5.0, "--horizon", help="Years the demand is projected ahead."),
+    cap: float = typer.Option(5.0, "--cap", help="Upper cap of the bilateral ease-of-trade ratio."),
+    shrink: float = typer.Option(
+        0.1, "--shrink", help="Shrinkage of the ease of trade towards 1, in [0, 1]."
+    ),
+    boot: int = typer.Option(200, "--boot", help="Bootstrap draws of the years for the p10/p90 bands."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Export potential (simplified ITC EPI): potential, actual and untapped exports per product and market."""
+    import ibis
+    import pandas as pd
+
+    from silkscope.partners.potential import export_potential, select_products
+    from silkscope.trade.codes import to_iso3
+
+    prefixes = [p.strip() for p in products.split(",") if p.strip()]
+    exporters = list(to_iso3(pd.Series([e.strip() for e in exporter.split(",") if e.strip()])))
+    label = None
+    if data is not None:
+        from silkscope.commands.trade import _baci_frame, _read_text
+
+        flows = select_products(_baci_frame(*_read_text(data), data), prefixes)
+    else:
+        from silkscope.commands.trade import _flows
+
+        con, table, label = _flows(workspace, hs, "duckdb")
+        table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in prefixes]))
+        summed = table.group_by(["year", "exporter", "importer", "product"]).aggregate(
+            value=table.value.sum()
+        )
+        flows = con.to_pandas(summed)
+    result = export_potential(
+        flows,
+        exporters,
+        prefixes,
+        _year_range(years),
+        growth=_growth_option(growth),
+        horizon=horizon,
+        cap=cap,
+        shrink=shrink,
+        n_boot=boot,
+        seed=seed,
+    )
+    frame = result.to_frame()
+    if label:
+        frame["note"] = label
+    console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
+    show_table(
+        frame[["exporter", "product", "market", "potential", "actual", "untapped"]].head(15),
+        title="export potential, most untapped first" + (f" ({label})" if label else ""),
+    )
+    write_output(frame, out, title="export potential")
+
+
+@app.command("tiers")
+@reports_errors
+def tiers_command(
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    method: str = typer.Option("jenks", "--method", help="jenks (natural breaks) | kmeans."),
+    tiers: int = typer.Option(3, "--tiers", help="Number of tiers."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the uncertainty draws and of k-means."),
+    replicates: int = typer.Option(200, "--replicates", help="Uncertainty replicates for tier_probability."),
+    workspace: Path = typer.Option(
+        None,
+        "--workspace",
+        help="Study folder whose flows to derive indicators from (default: current folder).",
+    ),
+    hs: str = typer.Option(None, "--hs", help="HS revision of the workspace flows to use."),
+    data: Path = typer.Option(
+        None, "--data", help="Own indicator table: country + one column per framework indicator."
+    ),
+    framework: Path = typer.Option(
+        None, "--framework", help="Framework YAML for --data (default: the built-in partner-readiness one)."
+    ),
+    home: str = typer.Option("CHN", "--home", help="ISO3 of the home country (left out of the tiers)."),
+    rules: Path = typer.Option(
+        None, "--rules", help="Docking rule YAML (default: the built-in partners/docking_rules.yaml)."
+    ),
+    recommendations: Path = typer.Option(
+        None, "--recommendations", help="Also write the docking recommendations (one row per mode) here."
+    ),
+) -> None:
+    """Partner tiers from a readiness index: country, tier, score, tier_probability, driver, docking modes."""
+    from silkscope.index.framework import Framework
+    from silkscope.partners.docking import load_rules, modes_by_country, recommend
+    from silkscope.partners.tiers import flow_indicators, partner_tiers
+
+    home = home.strip().upper()
+    label = None
+    if data is not None:
+        indicators = _read_data(data)
+        fw = Framework.from_yaml(framework) if framework is not None else None
+    else:
+        from silkscope.commands.trade import _flows
+        from silkscope.reference import iso3_codes
+        from silkscope.trade.demo import demo_distances
+
+        con, table, label = _flows(workspace, hs, "duckdb")
+        summed = table.group_by(["year", "exporter", "importer", "product"]).aggregate(
+            value=table.value.sum()
+        )
+        flows = con.to_pandas(summed)
+        known = iso3_codes()
+        dropped = sorted(set(flows.exporter).union(flows.importer) - known)
+        if dropped:
+            console.print(f"left out codes that are not ISO3 countries: {', '.join(dropped[:20])}")
+            flows = flows[flows.exporter.isin(known) & flows.importer.isin(known)]
+        countries = sorted(set(flows.exporter).union(flows.importer))
+        indicators = flow_indicators(flows, demo_distances(countries), home)
+        fw = None
+    result = partner_tiers(indicators, fw, method=method, k=tiers, n=replicates, seed=seed, exclude=(home,))
+    console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
+    frame = result.to_frame()
+    rule_table = load_rules(rules, result.details["pillars"])
+    recs = recommend(frame, result.pillar_scores, rule_table)
+    frame = frame.merge(modes_by_country(recs), on="country", how="left")
+    if data is None:
+        frame["note"] = (f"{label}; " if label else "") + "distance: UN-subregion centroid proxy"
+    show_table(
+        frame[["country", "tier", "score", "tier_probability", "driver", "modes"]],
+        title="partner tiers" + (f" ({label})" if label else ""),
+    )
+    write_output(frame, out, title="partner tiers")
+    if recommendations is not None:
+        write_output(recs, recommendations, title="docking recommendations")
