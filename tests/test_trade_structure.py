@@ -247,3 +247,36 @@ def test_growth_missing_and_zero_base():
     assert not np.isinf(out[["yoy", "cagr"]].to_numpy()).any()
     with pytest.raises(InputError, match="duplicate"):
         growth(pd.concat([frame, frame.iloc[:1]]))
+
+
+def test_cms_and_values_commands_on_a_baci_file(tmp_path):
+    """CLI on a BACI-layout file: the CMS effects add up to the change computed here directly."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from silkscope.cli import app
+
+    rows = [
+        (2015, 156, 842, "691110", 100.0), (2015, 156, 276, "691200", 50.0),
+        (2015, 392, 842, "691110", 300.0), (2015, 392, 276, "691200", 80.0),
+        (2020, 156, 842, "691110", 180.0), (2020, 156, 276, "691200", 40.0),
+        (2020, 392, 842, "691110", 310.0), (2020, 392, 276, "691200", 120.0),
+    ]  # fmt: skip
+    data = tmp_path / "baci.csv"
+    pd.DataFrame(rows, columns=["t", "i", "j", "k", "v"]).to_csv(data, index=False)
+    out = tmp_path / "cms.csv"
+    runner = CliRunner()
+    args = ["trade", "cms", "--exporter", "CHN", "--base", "2015", "--end", "2020", "--data", str(data)]
+    run = runner.invoke(app, [*args, "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    effects = pd.read_csv(out)
+    assert effects.value.sum() == pytest.approx((180 + 40) - (100 + 50))
+    # world growth = S0 * dW: China's base share 150/530 times the change of world exports 120
+    assert effects.set_index("effect").value["world_growth"] == pytest.approx(150 / 530 * 120)
+    out = tmp_path / "values.csv"
+    run = runner.invoke(app, ["trade", "values", "--data", str(data), "--by", "exporter,year", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    values = pd.read_csv(out).set_index(["exporter", "year"])
+    assert values.loc[("CHN", 2020), "share"] == pytest.approx(220 / 650)
+    assert pd.isna(values.loc[("CHN", 2020), "yoy"])  # 2019 is not in the data
+    assert values.loc[("CHN", 2020), "cagr"] == pytest.approx((220 / 150) ** (1 / 5) - 1)

@@ -125,50 +125,32 @@ def _codes(word: str, reference) -> list[str] | None:
     return [p.strip() for p in word.split(",") if p.strip()]
 
 
-@app.command("indicators")
-@reports_errors
-def indicators_command(
-    data: Path = typer.Option(
-        None, "--data", help="Flows in BACI layout: t, i, j, k, v[, q]; countries ISO numeric or ISO3."
-    ),
-    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
-    reporter: str = typer.Option(..., "--reporter", help="ISO3 of the reporting country, or all."),
-    partners: str = typer.Option(
-        "all",
-        "--partners",
-        help="all, bri (Belt and Road signatories), ISO3 codes separated by commas, or a CSV with iso3.",
-    ),
-    products: str = typer.Option(
-        "all",
-        "--products",
-        help="all, cultural (sourced classification), HS codes/prefixes separated by commas (e.g. 6911,6912,6913), or a CSV with hs6.",
-    ),
-    scheme: str = typer.Option(
-        "unesco_fcs_2009", "--scheme", help="Classification behind --products cultural."
-    ),
-    classification: Path = typer.Option(
-        None,
-        "--classification",
-        help="Own cultural-goods classification file (format of reference/cultural_goods.csv).",
-    ),
-    years: str = typer.Option(None, "--years", help="A year or a range, e.g. 2015-2022."),
-    hs: str = typer.Option(None, "--hs", help="HS revision of the workspace flows to use."),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb|spark: where the queries run."),
-    out: Path = typer.Option(
-        ...,
-        "--out",
-        help="Output .csv, .xlsx or .parquet (indicator, reporter, partner, product, year, value).",
-    ),
-) -> None:
-    """WITS trade indicators: RCA, specialisation, intensity, complementarity, Grubel-Lloyd, HHI, Finger-Kreinin, shares."""
-    import ibis
-    import pandas as pd
+DATA = typer.Option(
+    None, "--data", help="Flows in BACI layout: t, i, j, k, v[, q]; countries ISO numeric or ISO3."
+)
+WORKSPACE = typer.Option(None, "--workspace", help=WORKSPACE_HELP)
+PRODUCTS = typer.Option(
+    "all",
+    "--products",
+    help="all, cultural (sourced classification), HS codes/prefixes separated by commas "
+    "(e.g. 6911,6912,6913), or a CSV with hs6.",
+)
+SCHEME = typer.Option("unesco_fcs_2009", "--scheme", help="Classification behind --products cultural.")
+CLASSIFICATION = typer.Option(
+    None,
+    "--classification",
+    help="Own cultural-goods classification file (format of reference/cultural_goods.csv).",
+)
+YEARS = typer.Option(None, "--years", help="A year or a range, e.g. 2015-2022.")
+HS = typer.Option(None, "--hs", help="HS revision of the workspace flows to use.")
+ENGINE = typer.Option("duckdb", "--engine", help="duckdb|spark: where the queries run.")
 
-    from silkscope.commands._common import show_table, write_output
-    from silkscope.reference import bri_partners
+
+def _selection(data, workspace, hs, engine, years, products, scheme, classification):
+    """(backend, flows table filtered to the years and products, demo label or None)."""
+    import ibis
+
     from silkscope.reference.cultural_goods import cultural_products
-    from silkscope.trade.codes import to_iso3
-    from silkscope.trade.indicators import trade_indicators
     from silkscope.trade.queries import connect, frame_flows
 
     label = None
@@ -179,10 +161,53 @@ def indicators_command(
     if years:
         first, _, last = years.partition("-")
         table = table.filter(table.year.between(int(first), int(last or first)))
-    chosen_products = _codes(products, ("cultural", lambda: cultural_products(scheme, path=classification)))
-    if chosen_products is not None:
-        table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in chosen_products]))
-    reporters = None if reporter.lower() == "all" else [to_iso3(pd.Series([reporter])).iloc[0]]
+    chosen = _codes(products, ("cultural", lambda: cultural_products(scheme, path=classification)))
+    if chosen is not None:
+        table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in chosen]))
+    return con, table, label
+
+
+def _iso3(code: str) -> str:
+    import pandas as pd
+
+    from silkscope.trade.codes import to_iso3
+
+    return to_iso3(pd.Series([code])).iloc[0]
+
+
+@app.command("indicators")
+@reports_errors
+def indicators_command(
+    data: Path = DATA,
+    workspace: Path = WORKSPACE,
+    reporter: str = typer.Option(..., "--reporter", help="ISO3 of the reporting country, or all."),
+    partners: str = typer.Option(
+        "all",
+        "--partners",
+        help="all, bri (Belt and Road signatories), ISO3 codes separated by commas, or a CSV with iso3.",
+    ),
+    products: str = PRODUCTS,
+    scheme: str = SCHEME,
+    classification: Path = CLASSIFICATION,
+    years: str = YEARS,
+    hs: str = HS,
+    engine: str = ENGINE,
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Output .csv, .xlsx or .parquet (indicator, reporter, partner, product, year, value).",
+    ),
+) -> None:
+    """WITS trade indicators: RCA, specialisation, intensity, complementarity, Grubel-Lloyd, HHI, Finger-Kreinin, shares."""
+    import pandas as pd
+
+    from silkscope.commands._common import show_table, write_output
+    from silkscope.reference import bri_partners
+    from silkscope.trade.codes import to_iso3
+    from silkscope.trade.indicators import trade_indicators
+
+    con, table, label = _selection(data, workspace, hs, engine, years, products, scheme, classification)
+    reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
     chosen = None if chosen is None else list(to_iso3(pd.Series(chosen)))
     result = trade_indicators(table, reporters, chosen, con=con)
@@ -190,7 +215,75 @@ def indicators_command(
         raise InputError(
             "no indicator could be computed for this selection (no flows left after the filters)"
         )
+    show_table(result.head(15), title="trade indicators" + (" (demonstration data)" if label else ""))
     if label:
         result["note"] = label
-    show_table(result.head(15), title="trade indicators" + (f" ({label})" if label else ""))
     write_output(result, out, title="trade indicators")
+
+
+@app.command("values")
+@reports_errors
+def values_command(
+    data: Path = DATA,
+    workspace: Path = WORKSPACE,
+    by: str = typer.Option(
+        "exporter,year", "--by", help="Keys separated by commas: exporter, importer, product, year."
+    ),
+    exporter: str = typer.Option(None, "--exporter", help="Only this exporter (ISO3)."),
+    products: str = PRODUCTS,
+    scheme: str = SCHEME,
+    classification: Path = CLASSIFICATION,
+    years: str = YEARS,
+    hs: str = HS,
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Trade values, shares, year-on-year growth and CAGR by the chosen keys."""
+    from silkscope.commands._common import show_table, write_output
+    from silkscope.trade.structure import trade_values
+
+    con, table, label = _selection(data, workspace, hs, "duckdb", years, products, scheme, classification)
+    keys = [k.strip() for k in by.split(",") if k.strip()]
+    result = trade_values(con.to_pandas(table), by=keys)
+    if exporter:
+        if "exporter" not in keys:
+            raise InputError("--exporter needs exporter among the --by keys")
+        result = result[result["exporter"] == _iso3(exporter)]
+    show_table(result.head(15), title="trade values" + (" (demonstration data)" if label else ""))
+    if label:
+        result["note"] = label
+    write_output(result, out, title="trade values")
+
+
+@app.command("cms")
+@reports_errors
+def cms_command(
+    exporter: str = typer.Option(..., "--exporter", help="ISO3 of the exporter."),
+    base: int = typer.Option(..., "--base", help="Base year."),
+    end: int = typer.Option(..., "--end", help="End year."),
+    variant: str = typer.Option("jepma", "--variant", help="jepma|leamer_stern"),
+    data: Path = DATA,
+    workspace: Path = WORKSPACE,
+    products: str = PRODUCTS,
+    scheme: str = SCHEME,
+    classification: Path = CLASSIFICATION,
+    hs: str = HS,
+    out: Path = typer.Option(
+        ..., "--out", help="Output .csv, .xlsx or .parquet (effect, value, share_of_change)."
+    ),
+) -> None:
+    """Constant-market-share decomposition of an exporter's export growth between two years."""
+    from silkscope.commands._common import show_table, write_output
+    from silkscope.trade.structure import constant_market_share
+
+    con, table, label = _selection(
+        data, workspace, hs, "duckdb", f"{min(base, end)}-{max(base, end)}", products, scheme, classification
+    )
+    flows = con.to_pandas(table.filter(table.year.isin([base, end])))
+    result = constant_market_share(flows, _iso3(exporter), base, end, variant=variant)
+    change = result.attrs.get("actual_change")
+    show_table(result, title=f"CMS {exporter} {base}-{end}" + (" (demonstration data)" if label else ""))
+    if label:
+        result["note"] = label
+    if change is not None:
+        console.print(f"actual change: {change:,.1f} (thousand USD); the effects sum to it")
+    write_output(result, out, title="constant-market-share decomposition")

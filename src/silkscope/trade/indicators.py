@@ -79,13 +79,13 @@ def trade_indicators(
             raise InputError(
                 f"reporter(s) {', '.join(missing)} export none of the selected products in the data"
             )
-    result = con.to_pandas(indicator_table(table, reporters, partners, indicators))[OUTPUT_COLUMNS]
-    order = {name: k for k, name in enumerate(INDICATORS)}
-    result = result.sort_values(
-        ["indicator", "reporter", "partner", "product", "year"],
-        key=lambda s: s.map(order) if s.name == "indicator" else s,
-    )
-    return result.reset_index(drop=True)
+    return con.to_pandas(ordered(indicator_table(table, reporters, partners, indicators, con)))
+
+
+def ordered(table: ibis.Table) -> ibis.Table:
+    """The indicator rows in :data:`INDICATORS` order, then reporter, partner, product, year."""
+    rank = table.indicator.substitute({n: k for k, n in enumerate(INDICATORS)}, else_=len(INDICATORS))
+    return table.order_by([rank, "reporter", "partner", "product", "year"]).select(*OUTPUT_COLUMNS)
 
 
 def indicator_table(
@@ -93,24 +93,37 @@ def indicator_table(
     reporters: list[str] | None = None,
     partners: list[str] | None = None,
     indicators: tuple[str, ...] = INDICATORS,
+    con: BaseBackend | None = None,
 ) -> ibis.Table:
-    """The indicators as one Ibis expression (unsorted), to run on any backend or write out."""
+    """The indicators as one Ibis expression (unsorted), to run on ``con`` or write out.
+
+    Complementarity and Finger-Kreinin are sums of min(a_k, b_k) over every pair of share
+    vectors: the backend computes the share tables (countries x products, small), which are
+    collected and paired in NumPy blocks (:func:`_overlaps`), since a join would materialise
+    pairs x products rows (2e8 for a BACI year); the result joins the expression as a memtable.
+    """
     import ibis
+
+    from silkscope.trade.queries import connect
+
+    con = con or connect()
     from ibis import _
 
     unknown = [i for i in indicators if i not in INDICATORS]
     if unknown:
         raise MethodError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
     want = set(indicators)
+    # the flows and the aggregates several indicators share are materialised once on the backend
     f = flows.select("year", "exporter", "importer", "product", "value").filter(_.exporter != _.importer)
+    f = _materialise(con, f)
     xw_k = f.group_by(["year", "product"]).aggregate(xw_k=_.value.sum())  # world exports of k
     xw = f.group_by("year").aggregate(xw=_.value.sum())
     m_pk = f.group_by(["year", "importer", "product"]).aggregate(m_pk=_.value.sum())
-    m_pk = m_pk.rename(partner="importer")
+    m_pk = _materialise(con, m_pk.rename(partner="importer"))
     m_p = m_pk.group_by(["year", "partner"]).aggregate(m_p=_.m_pk.sum())
     mine = f if reporters is None else f.filter(_.exporter.isin(reporters))
     x_rpk_all = mine.group_by(["year", "exporter", "importer", "product"]).aggregate(x_rpk=_.value.sum())
-    x_rpk_all = x_rpk_all.rename(reporter="exporter", partner="importer")
+    x_rpk_all = _materialise(con, x_rpk_all.rename(reporter="exporter", partner="importer"))
     x_rk = x_rpk_all.group_by(["year", "reporter", "product"]).aggregate(x_rk=_.x_rpk.sum())
     x_r = x_rk.group_by(["year", "reporter"]).aggregate(x_r=_.x_rk.sum())
     x_rp_all = x_rpk_all.group_by(["year", "reporter", "partner"]).aggregate(x_rp=_.x_rpk.sum())
@@ -122,32 +135,38 @@ def indicator_table(
     x_share = x_rk.join(x_r, ["year", "reporter"]).mutate(share=_.x_rk / _.x_r)
     parts: list[ibis.Table] = []
 
+    if want & {"market_share", "export_specialisation"}:
+        # each flow with its market's imports of the product, materialised: joined in one query
+        # with the small pair tables, the optimiser would pair markets first (2e8 rows a year)
+        bil = _materialise(con, x_rpk.join(m_pk, ["year", "partner", "product"]))
     if want & {"rca", "market_share"}:
         world = x_share.join(xw_k, ["year", "product"]).join(xw, "year")
         if "rca" in want:
             parts.append(_rows("rca", world, world.share / (world.xw_k / world.xw), partner=WLD))
         if "market_share" in want:
             parts.append(_rows("market_share", world, world.x_rk / world.xw_k, partner=WLD))
-            bil = x_rpk.join(m_pk, ["year", "partner", "product"])
             parts.append(_rows("market_share", bil, bil.x_rpk / bil.m_pk))
     if "export_specialisation" in want:
-        es = x_rpk.join(x_rp, ["year", "reporter", "partner"]).join(m_pk, ["year", "partner", "product"])
-        es = es.join(m_p, ["year", "partner"])
-        parts.append(_rows("export_specialisation", es, (es.x_rpk / es.x_rp) / (es.m_pk / es.m_p)))
+        # (x_rpk / x_rp) / (m_pk / m_p): the pair's small ratio m_p / x_rp joined to each flow
+        pair = x_rp.join(m_p, ["year", "partner"]).select("year", "reporter", "partner", r=_.m_p / _.x_rp)
+        es = bil.join(pair, ["year", "reporter", "partner"])
+        parts.append(_rows("export_specialisation", es, es.x_rpk / es.m_pk * es.r))
     if "trade_intensity" in want:
         ti = x_rp.join(x_r, ["year", "reporter"]).join(m_p, ["year", "partner"]).join(xw, "year")
         parts.append(_rows("trade_intensity", ti, (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw), product=ALL))
+    collected: list[pd.DataFrame] = []
+
+    def mine_shares() -> pd.DataFrame:  # the reporters' export shares, collected once
+        if not collected:
+            collected.append(con.to_pandas(x_share.select("year", "reporter", "product", "share")))
+        return collected[0]
+
     if "trade_complementarity" in want:
         m_share = m_pk.join(m_p, ["year", "partner"]).select("year", "partner", "product", m=_.m_pk / _.m_p)
-        overlap = x_share.select("year", "reporter", "product", "share").join(m_share, ["year", "product"])
-        overlap = overlap.group_by(["year", "reporter", "partner"]).aggregate(
-            s=ibis.least(_.m, _.share).sum()
-        )
-        # every pair that trades; one with no product in common is 0 (no complementarity)
-        pairs = x_rp.select("year", "reporter", "partner")
-        keys = ["year", "reporter", "partner"]
-        tc = pairs.left_join(overlap, keys).select(*keys, s=_.s.fill_null(0.0))
-        parts.append(_rows("trade_complementarity", tc, 100 * tc.s, product=ALL))
+        tc = _overlaps(mine_shares(), con.to_pandas(m_share.rename(other="partner", share="m")))
+        pairs = con.to_pandas(x_rp.select("year", "reporter", "partner"))
+        tc = pairs.merge(tc.rename(columns={"other": "partner"}), on=["year", "reporter", "partner"])
+        parts.append(_rows("trade_complementarity", ibis.memtable(tc), 100 * ibis._.s, product=ALL))
     if want & {"grubel_lloyd", "grubel_lloyd_aggregate", "net_export_ratio"}:
         parts.extend(_two_way(f, reporters, partners, want))
     if want & {"hhi_markets", "hhi_markets_normalised"}:
@@ -156,15 +175,26 @@ def indicator_table(
     if want & {"hhi_products", "hhi_products_normalised"}:
         parts.extend(_hhi("hhi_products", x_share, want))
     if "finger_kreinin" in want:
-        parts.append(_finger_kreinin(f, x_share, xw_k, xw, partners))
+        parts.append(_finger_kreinin(con, f, mine_shares(), xw_k, xw, partners))
     return ibis.union(*parts)
+
+
+def _materialise(con: BaseBackend, table: ibis.Table) -> ibis.Table:
+    """On DuckDB, ``table`` computed once into a temporary table of the connection (kept until it
+    closes; Ibis's ``cache`` drops it with the Python object, which a returned expression can
+    outlive). Elsewhere (Spark) the expression as it is: the backend plans the whole query."""
+    import uuid
+
+    if con.name != "duckdb":
+        return table
+    return con.create_table(f"silkscope_{uuid.uuid4().hex[:12]}", table, temp=True)
 
 
 def _rows(indicator: str, table: ibis.Table, value, partner: str | None = None, product: str | None = None):
     """One indicator's long rows; values that are not finite (0/0, x/0) are left out."""
     import ibis
 
-    value = value.cast("float64")
+    value = (value.resolve(table) if hasattr(value, "resolve") else value).cast("float64")
     out = table.select(
         indicator=ibis.literal(indicator),
         reporter=table.reporter,
@@ -229,7 +259,7 @@ def _two_way(f: ibis.Table, reporters, partners, want: set[str]) -> list[ibis.Ta
     return out
 
 
-def _finger_kreinin(f: ibis.Table, x_share: ibis.Table, xw_k: ibis.Table, xw: ibis.Table, partners):
+def _finger_kreinin(con, f: ibis.Table, mine: pd.DataFrame, xw_k: ibis.Table, xw: ibis.Table, partners):
     """Similarity of r's export structure with each other exporter's (and the world's)."""
     import ibis
     from ibis import _
@@ -237,13 +267,54 @@ def _finger_kreinin(f: ibis.Table, x_share: ibis.Table, xw_k: ibis.Table, xw: ib
     by_exporter = f.group_by(["year", "exporter", "product"]).aggregate(v=_.value.sum())
     totals = by_exporter.group_by(["year", "exporter"]).aggregate(t=_.v.sum())
     others = by_exporter.join(totals, ["year", "exporter"]).select(
-        "year", "product", partner=_.exporter, other=_.v / _.t
+        "year", "product", other=_.exporter, share=_.v / _.t
     )
-    world = xw_k.join(xw, "year").select("year", "product", partner=ibis.literal(WLD), other=_.xw_k / _.xw)
+    world = xw_k.join(xw, "year").select("year", "product", other=ibis.literal(WLD), share=_.xw_k / _.xw)
     others = ibis.union(others, world)
     if partners is not None:
-        others = others.filter(_.partner.isin([*partners, WLD]))
-    pair = x_share.select("year", "reporter", "product", "share").join(others, ["year", "product"])
-    pair = pair.filter(_.reporter != _.partner)
-    fk = pair.group_by(["year", "reporter", "partner"]).aggregate(s=ibis.least(_.share, _.other).sum())
-    return _rows("finger_kreinin", fk, 100 * fk.s, product=ALL)
+        others = others.filter(_.other.isin([*partners, WLD]))
+    fk = _overlaps(mine, con.to_pandas(others.select("year", "other", "product", "share")))
+    fk = fk[fk.reporter != fk.other].rename(columns={"other": "partner"})
+    return _rows("finger_kreinin", ibis.memtable(fk), 100 * ibis._.s, product=ALL)
+
+
+def _overlaps(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """``year, reporter, other, s``: s = sum_k min(a_rk, b_ok) for every reporter r of ``a``
+    (``year, reporter, product, share``) and every unit o of ``b`` (``year, other, product,
+    share``) in the same year."""
+    import numpy as np
+
+    out = []
+    for year, a_year in a.groupby("year", sort=True):
+        b_year = b[b.year == year]
+        products = pd.Index(np.intersect1d(a_year["product"].unique(), b_year["product"].unique()))
+        a_mat, rows = _dense(a_year, "reporter", products)
+        b_mat, cols = _dense(b_year, "other", products)
+        s = np.empty((len(rows), len(cols)))
+        block = max(1, int(2e7 // max(1, b_mat.size)))
+        for i in range(0, len(rows), block):
+            s[i : i + block] = np.minimum(a_mat[i : i + block, None, :], b_mat[None]).sum(axis=2)
+        out.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "reporter": np.repeat(rows, len(cols)),
+                    "other": np.tile(cols, len(rows)),
+                    "s": s.ravel(),
+                }
+            )
+        )
+    empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "reporter": "", "other": "", "s": 0.0})
+    return pd.concat(out, ignore_index=True) if out else empty.iloc[:0]
+
+
+def _dense(frame: pd.DataFrame, unit: str, products: pd.Index):
+    """A units x products matrix of ``share`` (zeros where absent), and the unit labels."""
+    import numpy as np
+
+    codes, units = pd.factorize(frame[unit], sort=True)
+    col = products.get_indexer(frame["product"])
+    keep = col >= 0
+    matrix = np.zeros((len(units), len(products)))
+    matrix[codes[keep], col[keep]] = frame["share"].to_numpy()[keep]
+    return matrix, np.asarray(units)

@@ -29,7 +29,9 @@ def connect(engine: str = "duckdb") -> BaseBackend:
     import ibis
 
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        con = ibis.duckdb.connect()
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     if engine == "spark":
         return ibis.pyspark.connect(_spark_session())
     raise MethodError(f"unknown engine '{engine}'; expected one of {', '.join(ENGINES)}")
