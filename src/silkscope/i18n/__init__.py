@@ -1,4 +1,6 @@
-"""Text shown to people, from gettext catalogues (``locale/<lang>/LC_MESSAGES/silkscope.po``).
+"""Text shown to people, from gettext catalogues (``locale/<lang>/LC_MESSAGES/*.po``: one file
+per part of the product, e.g. ``silkscope.po`` for the report core, ``web.po`` for the dashboard;
+keys must be unique across files).
 
 Message ids are stable keys (``report.title``), never English sentences, so a missing
 translation is visible as a key and tests can check both catalogues are complete. Catalogues are
@@ -20,18 +22,24 @@ from silkscope.errors import MethodError
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("zh", "en")
-DOMAIN = "silkscope"
 
 
 @cache
 def catalogue(lang: str) -> Mapping[str, str]:
-    """``{key: text}`` for one language (entries with an empty translation are left out)."""
+    """``{key: text}`` for one language from all its catalogue files (entries with an empty
+    translation are left out); a key defined in two files is an error."""
     if lang not in LANGUAGES:
         raise MethodError(f"unknown language '{lang}'; expected one of {', '.join(LANGUAGES)}")
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with open(path, "rb") as handle:
-        cat = read_po(handle, locale=lang, domain=DOMAIN)
-    return {str(m.id): str(m.string) for m in cat if m.id and m.string}
+    texts: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with open(path, "rb") as handle:
+            cat = read_po(handle, locale=lang, domain=path.stem)
+        for message in cat:
+            if message.id and message.string:
+                if str(message.id) in texts:
+                    raise MethodError(f"catalogue key '{message.id}' is defined twice ({path.name})")
+                texts[str(message.id)] = str(message.string)
+    return texts
 
 
 class Translator:
