@@ -274,7 +274,9 @@ def test_cms_and_values_commands_on_a_baci_file(tmp_path):
     # world growth = S0 * dW: China's base share 150/530 times the change of world exports 120
     assert effects.set_index("effect").value["world_growth"] == pytest.approx(150 / 530 * 120)
     out = tmp_path / "values.csv"
-    run = runner.invoke(app, ["trade", "values", "--data", str(data), "--by", "exporter,year", "--out", str(out)])
+    run = runner.invoke(
+        app, ["trade", "values", "--data", str(data), "--by", "exporter,year", "--out", str(out)]
+    )
     assert run.exit_code == 0, run.output
     values = pd.read_csv(out).set_index(["exporter", "year"])
     assert values.loc[("CHN", 2020), "share"] == pytest.approx(220 / 650)
