@@ -15,7 +15,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +251,7 @@ def import_flows(
                 "replaced": [str(p) for p in partitions if (trash / p).exists()],
             }
             with ws.transaction() as wcon:
-                Workspace.record_source(wcon, _with_rows(record, total))
+                Workspace.record_source(wcon, replace(record, rows=total))
                 ws.refresh_trade_view(wcon)
                 wcon.execute(
                     "INSERT INTO provenance VALUES (?, ?, ?)",
@@ -266,12 +266,6 @@ def import_flows(
     if progress:
         progress("done", len(sources), len(sources))
     return summary
-
-
-def _with_rows(record: SourceRecord, rows: int) -> SourceRecord:
-    from dataclasses import replace
-
-    return replace(record, rows=rows)
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequence[FlowSource]) -> None:
