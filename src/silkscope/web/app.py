@@ -1,0 +1,748 @@
+"""The dashboard's FastAPI app: JSON endpoints (OpenAPI at ``/openapi.json``) and the static page.
+
+Endpoints (all read-only over the data; nothing is written to the workspace):
+
+* ``GET /api/meta`` — units, years, the framework tree with zh/en names, languages, demo flag;
+* ``GET /api/i18n?lang=`` — the ``web.*`` texts of the zh/en catalogues;
+* ``GET /api/ranking?year=&lang=&node=`` — unit, name, score, rank, group (+ pillar scores);
+* ``GET /api/profile/{unit_id}?year=&lang=`` — pillar scores, indicators with strengths and
+  weaknesses (top/bottom by normalised score) and the trend over years;
+* ``GET /api/compare?a=&b=&year=&lang=`` — two units side by side at every node;
+* ``POST /api/index`` — ``{"weights": {node: w}, "year": ...}`` recomputed scores and ranks;
+* ``GET /api/trade/indicators?reporter=`` and ``GET /api/partners/tiers`` — the SYNTHETIC demo
+  trade flows' indicators and partner tiers, computed on first use and cached;
+* ``GET /api/download/{table}.csv|.xlsx`` — the tables behind the pages (fixed allow-list).
+
+Slider weights are *relative* within a parent: a node not given keeps its current share times the
+number of its siblings, so 1 for every child means equal weights and 2 doubles one child against
+siblings left at 1. Recomputing re-uses the normalised matrix and weights of the base build kept
+for the life of the process, so it costs one aggregation pass (``score_tree``) and a ranking.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from silkscope import __version__
+from silkscope.errors import SilkscopeError
+from silkscope.i18n import LANGUAGES, catalogue
+from silkscope.index import IndexResult, build, score_tree
+from silkscope.index.build import parent_positions
+from silkscope.report.builder import ReportInputs, demo_inputs, workspace_inputs
+from silkscope.report.index_sections import unit_names
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: Tables the download endpoint serves; any other name is refused.
+TABLES = (
+    "ranking",
+    "scores",
+    "profile",
+    "trend",
+    "compare",
+    "weights",
+    "framework",
+    "trade_indicators",
+    "partner_tiers",
+)
+FORMATS = ("csv", "xlsx")
+MAX_WEIGHT = 1000.0
+_REPORTER = re.compile(r"^[A-Za-z]{3}$")
+_DOWNLOAD = re.compile(r"^([a-z_]{1,40})\.([a-z]{1,5})$")
+
+
+class ApiError(Exception):
+    """A request the API refuses, with the HTTP status and a message naming the fix."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class IndexRequest(BaseModel):
+    """Body of ``POST /api/index``."""
+
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Relative weight of nodes within their parent (>= 0); nodes left out keep theirs.",
+        examples=[{"productive_force": 2, "influence": 1, "driving_force": 1}],
+    )
+    year: int | None = Field(None, description="Year to rank (default: the latest).")
+    node: str | None = Field(None, description="Node to rank by (default: the index).")
+    lang: str = Field("en", description="zh|en, for names.")
+
+
+# -- the data behind the dashboard ---------------------------------------------------------------
+class IndexState:
+    """One base build plus what a weight change needs: the normalised matrix and base weights."""
+
+    def __init__(self, inputs: ReportInputs) -> None:
+        self.inputs = inputs
+        self.framework = inputs.framework
+        self.choices = inputs.choices
+        self.groups = dict(inputs.groups or {})
+        self.result: IndexResult = build(inputs.values, self.framework, self.choices, inputs.groups)
+        self.node_ids = [n.id for n in self.framework.nodes]
+        self.position = {n: k for k, n in enumerate(self.node_ids)}
+        self.base_weights = np.array([self.result.weights[n] for n in self.node_ids])
+        self.parents = parent_positions(self.framework)
+        self.leaf = self.result.normalised
+        self.units = self.result.units
+        self.years = self.result.years
+        self.year_list = sorted({int(y) for y in self.years})
+        self.year_rows = {y: np.flatnonzero(self.years == y) for y in self.year_list}
+        self.unit_list = list(dict.fromkeys(str(u) for u in self.units))
+        self.unit_set = set(self.unit_list)
+        self.names = {lang: unit_names(lang, inputs.names) for lang in LANGUAGES}
+
+    # validation ---------------------------------------------------------------------------------
+    def year(self, year: int | None) -> int:
+        if year is None:
+            return self.year_list[-1]
+        if year not in self.year_list:
+            raise ApiError(
+                400, f"no results for year {year}; years available: {', '.join(map(str, self.year_list))}"
+            )
+        return int(year)
+
+    def node(self, node: str | None) -> str:
+        if node is None or node == "":
+            return self.framework.root.id
+        if node not in self.position:
+            raise ApiError(400, f"unknown node '{node}' of framework '{self.framework.id}'; see /api/meta")
+        return node
+
+    def unit(self, unit_id: str) -> str:
+        if unit_id not in self.unit_set:
+            raise ApiError(404, f"unknown unit '{unit_id}'; the units are listed by /api/meta")
+        return unit_id
+
+    def name(self, unit_id: str, lang: str) -> str:
+        return self.names[lang].get(unit_id, unit_id)
+
+    # weights ------------------------------------------------------------------------------------
+    def custom_weights(self, given: Mapping[str, float]) -> np.ndarray:
+        """Within-parent weights (framework node order) from relative weights of some nodes."""
+        w = self.base_weights.copy()
+        for node_id, value in given.items():
+            if node_id not in self.position or node_id == self.framework.root.id:
+                raise ApiError(
+                    400, f"cannot weight '{node_id}': not a non-root node of '{self.framework.id}'"
+                )
+            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise ApiError(400, f"weight of '{node_id}' must be a finite number >= 0, got {value!r}")
+            if value > MAX_WEIGHT:
+                raise ApiError(400, f"weight of '{node_id}' must be at most {MAX_WEIGHT:g}, got {value!r}")
+        for node in self.framework.nodes:
+            if node.is_leaf or not any(c in given for c in node.children):
+                continue
+            kids = [self.position[c] for c in node.children]
+            raw = np.array(
+                [
+                    float(given.get(c, self.base_weights[k] * len(kids)))
+                    for c, k in zip(node.children, kids, strict=True)
+                ]
+            )
+            total = raw.sum()
+            if total <= 0:
+                raise ApiError(
+                    400, f"the weights of the children of '{node.id}' sum to zero; give one a weight > 0"
+                )
+            w[kids] = raw / total
+        return w
+
+    def rescore(self, weights: np.ndarray) -> np.ndarray:
+        """Scores of every node with other weights, from the cached normalised matrix."""
+        if np.array_equal(weights, self.base_weights):
+            return self.result.scores
+        return score_tree(
+            self.leaf,
+            weights,
+            self.framework,
+            self.choices.aggregate,
+            scope=self.years if self.choices.scope == "by-year" else None,
+            zero_rule=self.choices.zero_rule,
+        )
+
+    # tables ---------------------------------------------------------------------------------------
+    def ranking_rows(
+        self, year: int, node: str, lang: str, scores: np.ndarray | None = None
+    ) -> list[dict[str, Any]]:
+        """JSON-ready rows ``unit_id, name, group, score, rank`` + pillar scores, best first; with
+        ``scores`` (from :meth:`rescore`) the node is ranked afresh within the year (rank 1 = best,
+        ties share the best rank, as :func:`rank_within`)."""
+        rows = self.year_rows[year]
+        k = self.position[node]
+        if scores is None:
+            scores, ranks = self.result.scores, self.result.ranks[rows, k]
+        else:
+            from scipy.stats import rankdata
+
+            ranks = rankdata(-scores[rows, k], method="min", nan_policy="omit")
+        names = self.names[lang]
+        pillar_cols = [(p, self.position[p]) for p in self.framework.pillars]
+        block = scores[rows]
+        out = []
+        for i, row in enumerate(rows.tolist()):
+            unit = str(self.units[row])
+            item: dict[str, Any] = {
+                "unit_id": unit,
+                "name": names.get(unit, unit),
+                "group": self.groups.get(unit),
+                "score": _num(block[i, k]),
+                "rank": _int(ranks[i]),
+            }
+            for pillar, col in pillar_cols:
+                item[pillar] = _num(block[i, col])
+            out.append(item)
+        big = len(out) + 1
+        out.sort(key=lambda r: (r["rank"] if r["rank"] is not None else big, r["unit_id"]))
+        return out
+
+    def ranking(self, year: int, node: str, lang: str, scores: np.ndarray | None = None) -> pd.DataFrame:
+        table = pd.DataFrame(self.ranking_rows(year, node, lang, scores))
+        table["rank"] = table["rank"].astype("Int64")
+        return table
+
+    def row_of(self, unit_id: str, year: int) -> int | None:
+        hit = np.flatnonzero((self.units == unit_id) & (self.years == year))
+        return int(hit[0]) if len(hit) else None
+
+    def profile(self, unit_id: str, year: int, lang: str, top: int = 3) -> dict[str, Any]:
+        fw = self.framework
+        r = self.row_of(unit_id, year)
+        if r is None:
+            raise ApiError(404, f"unit '{unit_id}' has no results for {year}")
+        scores, ranks = self.result.scores, self.result.ranks
+        n_units = int(np.sum(self.years == year))
+
+        def entry(node_id: str) -> dict[str, Any]:
+            node = fw[node_id]
+            k = self.position[node_id]
+            return {
+                "node": node_id,
+                "name": node.label(lang),
+                "level": node.level,
+                "parent": node.parent,
+                "weight": _num(self.result.weights[node_id]),
+                "score": _num(scores[r, k]),
+                "rank": _int(ranks[r, k]),
+            }
+
+        indicators = []
+        for j, ind in enumerate(fw.indicators):
+            item = entry(ind)
+            node = fw[ind]
+            item.update(
+                pillar=fw.pillar_of(ind),
+                unit=node.unit,
+                direction=node.direction,
+                value=_num(self.result.prepared[r, j]) if self.result.prepared is not None else None,
+            )
+            indicators.append(item)
+        ranked = sorted(
+            (i for i in indicators if i["score"] is not None), key=lambda i: (-i["score"], i["node"])
+        )
+        strengths = [i["node"] for i in ranked[:top]]
+        weaknesses = [i["node"] for i in reversed(ranked[-top:]) if i["node"] not in strengths]
+        for item in indicators:
+            item["flag"] = (
+                "strength"
+                if item["node"] in strengths
+                else "weakness"
+                if item["node"] in weaknesses
+                else None
+            )
+        trend = []
+        for y in self.year_list:
+            ry = self.row_of(unit_id, y)
+            if ry is None:
+                continue
+            point = {
+                "year": y,
+                "score": _num(scores[ry, 0]),
+                "rank": _int(ranks[ry, 0]),
+            }
+            for pillar in fw.pillars:
+                point[pillar] = _num(scores[ry, self.position[pillar]])
+            trend.append(point)
+        return {
+            "unit_id": unit_id,
+            "name": self.name(unit_id, lang),
+            "group": self.groups.get(unit_id),
+            "year": year,
+            "n_units": n_units,
+            "index": entry(fw.root.id),
+            "pillars": [entry(p) for p in fw.pillars],
+            "dimensions": [entry(n.id) for n in fw.nodes if n.level == "dimension"],
+            "indicators": indicators,
+            "strengths": strengths,
+            "weaknesses": weaknesses,
+            "trend": trend,
+        }
+
+    def compare(self, a: str, b: str, year: int, lang: str) -> pd.DataFrame:
+        ra, rb = self.row_of(a, year), self.row_of(b, year)
+        if ra is None or rb is None:
+            raise ApiError(404, f"'{a if ra is None else b}' has no results for {year}")
+        rows = []
+        for node in self.framework.nodes:
+            k = self.position[node.id]
+            sa, sb = self.result.scores[ra, k], self.result.scores[rb, k]
+            rows.append(
+                {
+                    "node": node.id,
+                    "level": node.level,
+                    "name": node.label(lang),
+                    "a_score": sa,
+                    "b_score": sb,
+                    "difference": sa - sb,
+                    "a_rank": _int(self.result.ranks[ra, k]),
+                    "b_rank": _int(self.result.ranks[rb, k]),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def framework_tree(self) -> dict[str, Any]:
+        def walk(node_id: str) -> dict[str, Any]:
+            node = self.framework[node_id]
+            return {
+                "id": node.id,
+                "level": node.level,
+                "name": {lang: node.label(lang) for lang in LANGUAGES},
+                "weight": _num(self.result.weights[node.id]),
+                "direction": node.direction if node.is_leaf else None,
+                "unit": node.unit,
+                "children": [walk(c) for c in node.children],
+            }
+
+        return walk(self.framework.root.id)
+
+
+class LazyCache:
+    """Values computed on first use, once per key even under concurrent requests."""
+
+    def __init__(self, max_items: int = 16) -> None:
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.max_items = max_items
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        with self._guard:
+            if key in self._values:
+                return self._values[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._guard:
+                if len(self._values) >= self.max_items:
+                    self._values.pop(next(iter(self._values)))
+                self._values[key] = value
+            return value
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _num(value: Any, digits: int = 6) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return int(value) if math.isfinite(value) else None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows: NaN/NA -> null, numpy scalars -> Python."""
+    out = []
+    for row in frame.astype(object).to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+                clean[key] = None
+            elif isinstance(value, np.integer):
+                clean[key] = int(value)
+            elif isinstance(value, float | np.floating):
+                clean[key] = round(float(value), 6)
+            else:
+                clean[key] = value
+        out.append(clean)
+    return out
+
+
+def _lang(lang: str | None) -> str:
+    lang = "en" if lang is None else lang
+    if lang not in LANGUAGES:
+        raise ApiError(400, f"unknown language '{lang}'; expected one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message, "status": status}, status_code=status)
+
+
+# -- the app -----------------------------------------------------------------------------------------
+def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = None) -> FastAPI:
+    """The dashboard over ``workspace`` (read-only), or the built-in demo when it is None.
+
+    ``inputs`` (values, framework, choices, groups) replaces both, e.g. for benchmarks.
+    """
+    if inputs is None:
+        inputs = workspace_inputs(Path(workspace)) if workspace is not None else demo_inputs()
+    state = IndexState(inputs)
+    cache = LazyCache()
+    demo_label = {lang: catalogue(lang).get("web.demo_label", "") for lang in LANGUAGES}
+
+    app = FastAPI(
+        title="silkscope dashboard",
+        version=__version__,
+        description="Read-only JSON API behind the silkscope dashboard"
+        + (" (built-in DEMONSTRATION data, synthetic)." if inputs.is_demo else "."),
+    )
+    app.state.index = state
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.message)
+
+    @app.exception_handler(SilkscopeError)
+    async def _silkscope_error(_: Request, exc: SilkscopeError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()
+        ]
+        return _error(422, "invalid request: " + "; ".join(parts))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    # -- page and assets --------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC_DIR / "dashboard.html", media_type="text/html")
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> Response:
+        from silkscope.report.charts import plotly_js
+
+        return Response(
+            plotly_js(), media_type="application/javascript", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # -- index endpoints --------------------------------------------------------------------------
+    @app.get("/api/meta", summary="Units, years, framework tree, languages, demo flag")
+    def meta() -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "demo": inputs.is_demo,
+            "demo_label": demo_label if inputs.is_demo else None,
+            "languages": list(LANGUAGES),
+            "years": state.year_list,
+            "latest_year": state.year_list[-1],
+            "units": [
+                {
+                    "id": u,
+                    "name": {lang: state.name(u, lang) for lang in LANGUAGES},
+                    "group": state.groups.get(u),
+                }
+                for u in state.unit_list
+            ],
+            "groups": sorted({g for g in state.groups.values() if g}),
+            "framework": state.framework_tree(),
+            "pillars": list(state.framework.pillars),
+            "choices": state.choices.to_dict(),
+            "tables": list(TABLES),
+            "formats": list(FORMATS),
+        }
+
+    @app.get("/api/i18n", summary="The dashboard's texts (web.* keys) in one language")
+    def texts(lang: str = Query("en", description="zh|en")) -> dict[str, Any]:
+        lang = _lang(lang)
+        return {"lang": lang, "texts": {k: v for k, v in catalogue(lang).items() if k.startswith("web.")}}
+
+    @app.get("/api/ranking", summary="Ranking of one year by one node")
+    def ranking(
+        year: int | None = Query(None, description="Year (default: the latest)."),
+        lang: str = Query("en", description="zh|en"),
+        node: str | None = Query(None, description="Node id (default: the index)."),
+    ) -> dict[str, Any]:
+        lang, year, node = _lang(lang), state.year(year), state.node(node)
+        return {
+            "year": year,
+            "node": node,
+            "node_name": state.framework[node].label(lang),
+            "lang": lang,
+            "demo": inputs.is_demo,
+            "rows": state.ranking_rows(year, node, lang),
+        }
+
+    @app.get("/api/profile/{unit_id}", summary="One unit: pillars, indicators, strengths, trend")
+    def profile(
+        unit_id: str,
+        year: int | None = Query(None),
+        lang: str = Query("en"),
+    ) -> dict[str, Any]:
+        lang, year, unit_id = _lang(lang), state.year(year), state.unit(unit_id)
+        return {**state.profile(unit_id, year, lang), "demo": inputs.is_demo}
+
+    @app.get("/api/compare", summary="Two units side by side at every node")
+    def compare(
+        a: str = Query(..., description="Unit id"),
+        b: str = Query(..., description="Unit id"),
+        year: int | None = Query(None),
+        lang: str = Query("en"),
+    ) -> dict[str, Any]:
+        lang, year = _lang(lang), state.year(year)
+        a, b = state.unit(a), state.unit(b)
+        return {
+            "year": year,
+            "a": {"unit_id": a, "name": state.name(a, lang)},
+            "b": {"unit_id": b, "name": state.name(b, lang)},
+            "demo": inputs.is_demo,
+            "rows": _records(state.compare(a, b, year, lang)),
+        }
+
+    @app.post("/api/index", summary="Recompute scores and ranks with other weights")
+    def recompute(request: IndexRequest = Body(...)) -> dict[str, Any]:
+        start = time.perf_counter()
+        lang, year, node = _lang(request.lang), state.year(request.year), state.node(request.node)
+        weights = state.custom_weights(request.weights)
+        rows = state.ranking_rows(year, node, lang, state.rescore(weights))
+        base = {r["unit_id"]: r["rank"] for r in state.ranking_rows(year, node, lang)}
+        for row in rows:
+            row["base_rank"] = base.get(row["unit_id"])
+            row["rank_change"] = (
+                None if row["base_rank"] is None or row["rank"] is None else row["base_rank"] - row["rank"]
+            )
+        return {
+            "year": year,
+            "node": node,
+            "lang": lang,
+            "demo": inputs.is_demo,
+            "weights": {n: _num(w) for n, w in zip(state.node_ids, weights, strict=True)},
+            "rows": rows,
+            "elapsed_ms": round((time.perf_counter() - start) * 1000, 3),
+        }
+
+    # -- trade and partners (demo flows, lazily) ----------------------------------------------------
+    def trade_flows() -> pd.DataFrame:
+        from silkscope.trade.demo import demo_flows
+
+        return cache.get("flows", demo_flows)
+
+    def trade_table(reporter: str) -> pd.DataFrame:
+        from silkscope.trade.indicators import trade_indicators
+
+        return cache.get(("trade", reporter), lambda: trade_indicators(trade_flows(), reporters=[reporter]))
+
+    def tiers_table() -> pd.DataFrame:
+        def compute() -> pd.DataFrame:
+            from silkscope.partners.docking import load_rules, modes_by_country, recommend
+            from silkscope.partners.tiers import demo_indicators, partner_tiers
+
+            result = partner_tiers(demo_indicators(), n=200, seed=0)
+            frame = result.to_frame()
+            recs = recommend(frame, result.pillar_scores, load_rules(None, result.details["pillars"]))
+            return frame.merge(modes_by_country(recs), on="country", how="left")
+
+        return cache.get("tiers", compute)
+
+    def trade_label() -> dict[str, str]:
+        from silkscope.trade.demo import DEMO_LABEL
+
+        return dict(DEMO_LABEL)
+
+    def check_reporter(reporter: str) -> str:
+        if not _REPORTER.match(reporter or ""):
+            raise ApiError(400, f"reporter must be an ISO3 country code such as CHN, got '{reporter}'")
+        reporter = reporter.upper()
+        exporters = cache.get("exporters", lambda: frozenset(trade_flows()["exporter"].unique()))
+        if reporter not in exporters:
+            raise ApiError(404, f"reporter '{reporter}' is not among the demo flows' exporters")
+        return reporter
+
+    def filter_trade(
+        table: pd.DataFrame, indicator: str | None, partner: str | None, year: int | None
+    ) -> pd.DataFrame:
+        from silkscope.trade.indicators import INDICATORS
+
+        if indicator:
+            if indicator not in INDICATORS:
+                raise ApiError(
+                    400, f"unknown indicator '{indicator}'; expected one of {', '.join(INDICATORS)}"
+                )
+            table = table[table["indicator"] == indicator]
+        if partner:
+            table = table[table["partner"] == partner.upper()]
+        if year is not None:
+            table = table[table["year"] == year]
+        return table
+
+    @app.get("/api/trade/indicators", summary="Trade indicators of a reporter (SYNTHETIC demo flows)")
+    def trade(
+        reporter: str = Query("CHN", description="ISO3 exporter"),
+        indicator: str | None = Query(None, description="Only this indicator (e.g. rca)."),
+        partner: str | None = Query(None, description="Only this partner (ISO3 or WLD)."),
+        year: int | None = Query(None),
+    ) -> dict[str, Any]:
+        from silkscope.trade.indicators import INDICATORS
+
+        reporter = check_reporter(reporter)
+        table = filter_trade(trade_table(reporter), indicator, partner, year)
+        return {
+            "reporter": reporter,
+            "demo": True,
+            "demo_label": trade_label(),
+            "indicators": list(INDICATORS),
+            "rows": _records(table),
+        }
+
+    @app.get("/api/partners/tiers", summary="Partner tiers from the readiness index (SYNTHETIC demo flows)")
+    def partner_tiers_endpoint() -> dict[str, Any]:
+        table = tiers_table()
+        return {"demo": True, "demo_label": trade_label(), "rows": _records(table)}
+
+    # -- downloads ------------------------------------------------------------------------------------
+    def table_for(name: str, params: Mapping[str, str]) -> tuple[pd.DataFrame, str]:
+        lang = _lang(params.get("lang"))
+        if name in ("trade_indicators", "partner_tiers"):
+            if name == "partner_tiers":
+                return tiers_table(), "partner_tiers"
+            reporter = check_reporter(params.get("reporter", "CHN"))
+            table = filter_trade(
+                trade_table(reporter),
+                params.get("indicator"),
+                params.get("partner"),
+                _int_param(params, "year"),
+            )
+            return table, f"trade_indicators_{reporter}"
+        year = state.year(_int_param(params, "year"))
+        if name == "ranking":
+            node = state.node(params.get("node"))
+            given = _weights_param(params.get("weights"))
+            if not given:
+                return state.ranking(year, node, lang), f"ranking_{node}_{year}"
+            scores = state.rescore(state.custom_weights(given))
+            return state.ranking(year, node, lang, scores), f"ranking_{node}_{year}_custom_weights"
+        if name == "scores":
+            frame = state.result.to_frame()
+            frame.insert(1, "name", frame["unit_id"].map(lambda u: state.name(u, lang)))
+            return frame, "scores"
+        if name in ("profile", "trend"):
+            unit = state.unit(params.get("unit", ""))
+            data = state.profile(unit, year, lang)
+            if name == "trend":
+                return pd.DataFrame(data["trend"]).assign(unit_id=unit), f"trend_{unit}"
+            rows = [data["index"], *data["pillars"], *data["dimensions"], *data["indicators"]]
+            return pd.DataFrame(rows).assign(unit_id=unit, year=year), f"profile_{unit}_{year}"
+        if name == "compare":
+            a, b = state.unit(params.get("a", "")), state.unit(params.get("b", ""))
+            frame = state.compare(a, b, year, lang)
+            return frame.assign(a=a, b=b, year=year), f"compare_{a}_{b}_{year}"
+        if name == "weights":
+            return state.result.weights_frame(), "weights"
+        if name == "framework":
+            return state.framework.to_frame(), "framework"
+        raise ApiError(404, f"unknown table '{name}'")  # pragma: no cover - the allow-list is checked first
+
+    @app.get(
+        "/api/download/{filename:path}",
+        summary="A table as CSV (UTF-8 with BOM) or Excel",
+        description=f"filename is TABLE.csv or TABLE.xlsx with TABLE one of {', '.join(TABLES)}; "
+        "the query string takes year, lang, node, unit, a, b, reporter, indicator, partner as the pages do.",
+    )
+    def download(filename: str, request: Request) -> Response:
+        match = _DOWNLOAD.match(filename)
+        if not match or match.group(1) not in TABLES or match.group(2) not in FORMATS:
+            raise ApiError(
+                404,
+                f"no such download '{filename[:80]}'; expected TABLE.csv or TABLE.xlsx with TABLE one of "
+                + ", ".join(TABLES),
+            )
+        name, fmt = match.groups()
+        is_demo = inputs.is_demo or name in ("trade_indicators", "partner_tiers")
+        frame, stem = table_for(name, request.query_params)
+        headers = {
+            "Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
+            "X-Silkscope-Demo": "true" if is_demo else "false",
+        }
+        if fmt == "csv":
+            body = frame.to_csv(index=False).encode("utf-8-sig")
+            return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            about = pd.DataFrame(
+                {
+                    "item": ["table", "generated_by", "data"],
+                    "value": [
+                        name,
+                        f"silkscope {__version__} dashboard",
+                        demo_label["en"] + " / " + demo_label["zh"] if is_demo else "workspace data",
+                    ],
+                }
+            )
+            about.to_excel(writer, sheet_name="about", index=False)
+        return Response(
+            buffer.getvalue(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers=headers,
+        )
+
+    return app
+
+
+def _int_param(params: Mapping[str, str], key: str) -> int | None:
+    raw = params.get(key)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ApiError(422, f"{key} must be an integer, got '{raw[:40]}'") from None
+
+
+def _weights_param(raw: str | None) -> dict[str, float]:
+    """``node:value,node:value`` (the dashboard's sliders in a download link) -> ``{node: value}``."""
+    if not raw:
+        return {}
+    out: dict[str, float] = {}
+    for part in raw.split(",")[:200]:
+        node, sep, value = part.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            out[node.strip()] = float(value)
+        except ValueError:
+            raise ApiError(422, f"weights must be NODE:NUMBER,NODE:NUMBER,...; got '{part[:40]}'") from None
+    return out
