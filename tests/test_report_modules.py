@@ -15,7 +15,7 @@ from silkscope.cli import app
 from silkscope.i18n import Translator, catalogue
 
 runner = CliRunner()
-SECTIONS = ("trade", "partners", "cluster")
+SECTIONS = ("trade", "partners", "cluster", "efficiency")
 
 
 def _build(tmp_path_factory, lang: str) -> Path:
@@ -244,3 +244,22 @@ def test_world_topojson_layout():
     n_arcs = len(topo["arcs"])
     for polygon in geometry["arcs"]:  # MultiPolygon: polygons -> rings -> arc indices
         assert all(isinstance(ring, list) and all(0 <= a < n_arcs for a in ring) for ring in polygon)
+
+
+def test_efficiency_findings_quote_the_workbook(en_report):
+    """The efficient units, the weakest unit and the largest Malmquist gain as in the sheet, and
+    the BCC scores never above the CRS ones' ceiling of 1 nor below them."""
+    html = (en_report / "report.html").read_text(encoding="utf-8")
+    findings = _findings(html, "efficiency")
+    sheet = _sheet(en_report, "efficiency")
+    vrs, crs = sheet["Efficiency (VRS)"], sheet["Efficiency (CRS)"]
+    assert (vrs <= 1.0).all() and (crs <= vrs + 1e-3).all()
+    efficient = sheet[vrs >= 1.0]
+    assert f"{len(efficient)} of {len(sheet)} units are efficient" in findings[0]
+    assert all(name in findings[0] for name in efficient["Unit"])
+    weakest = sheet.iloc[-1]
+    assert f"{weakest['Unit']} with an efficiency of {weakest['Efficiency (VRS)']:.3f}" in findings[1]
+    best = sheet.loc[sheet["Malmquist index"].idxmax()]
+    assert f"{best['Unit']} ({best['Malmquist index']:.3f})" in findings[2]
+    product = (sheet["Efficiency change"] * sheet["Technical change"]).dropna()
+    assert product.to_numpy() == pytest.approx(sheet["Malmquist index"].dropna().to_numpy(), abs=2e-3)

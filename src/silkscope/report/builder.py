@@ -163,7 +163,7 @@ def build_report(
     step("sections")
     sections: list[Section] = index_sections(result, t, names)
     trade = inputs.trade()
-    sections.extend(module_sections(trade, result, t, names, inputs.is_demo))
+    sections.extend(module_sections(trade, result, t, names, inputs.is_demo, inputs.values))
     step("methods")
     sources = pd.concat([inputs.sources, _module_sources(trade)], ignore_index=True)
     notes = [t("modules.methods.trade"), t("modules.methods.partners"), t("modules.methods.geometry")]

@@ -38,11 +38,19 @@ class TradeInputs:
 
 
 def module_sections(
-    trade: TradeInputs, result: IndexResult, t: Translator, names: Mapping[str, str], index_is_demo: bool
+    trade: TradeInputs,
+    result: IndexResult,
+    t: Translator,
+    names: Mapping[str, str],
+    index_is_demo: bool,
+    values: pd.DataFrame | None = None,
 ) -> list[Section]:
-    """The module part of the report, in reading order (after the index sections)."""
+    """The module part of the report, in reading order (after the index sections); ``values``
+    (long indicator values) feed the efficiency section."""
     sections = [trade_section(trade, t), partners_section(trade, t)]
     sections.append(cluster_section(result, t, names, index_is_demo))
+    if values is not None:
+        sections.append(efficiency_section(values, t, names, index_is_demo))
     return sections
 
 
@@ -538,3 +546,108 @@ def _tile_units() -> tuple[str, ...]:
 
     grid = pd.read_csv(REFERENCE_DIR / "province_tilegrid.csv", dtype={"unit_id": str})
     return tuple(grid["unit_id"])
+
+
+# --- efficiency --------------------------------------------------------------------------------
+#: DEA inputs and output of the cultural industry (indicator ids of the builtin:cidi framework).
+DEA_INPUTS = ("pf_employment", "pf_assets")
+DEA_OUTPUTS = ("pf_value_added",)
+
+
+def efficiency_section(
+    values: pd.DataFrame, t: Translator, names: Mapping[str, str], is_demo: bool
+) -> Section:
+    """BCC (VRS) input-oriented efficiency in the latest year with CRS and scale efficiency, and
+    the Malmquist productivity change from the first to the last year (chained over adjacent
+    years, Färe et al. 1994)."""
+    from silkscope.cluster.efficiency import dea, malmquist
+
+    title = t("modules.section.efficiency")
+    needed = [*DEA_INPUTS, *DEA_OUTPUTS]
+    wide = values[values["indicator_id"].isin(needed)].pivot_table(
+        index=["unit_id", "year"], columns="indicator_id", values="value"
+    )
+    if any(c not in wide.columns for c in needed):
+        return Section(
+            id="efficiency", title=title, paragraphs=[t("modules.efficiency.missing", ids=", ".join(needed))]
+        )
+    wide = wide.dropna().reset_index()
+    wide = wide[(wide[needed] > 0).all(axis=1)]
+    years = sorted(wide["year"].astype(int).unique())
+    last = years[-1]
+    latest = wide[wide["year"] == last]
+    bcc = dea(latest, list(DEA_INPUTS), list(DEA_OUTPUTS), model="bcc", orientation="input").frame
+    ccr = dea(latest, list(DEA_INPUTS), list(DEA_OUTPUTS), model="ccr", orientation="input").frame
+    table = pd.DataFrame(
+        {
+            "unit_id": bcc["unit_id"].astype(str),
+            "vrs": bcc["efficiency"].round(3),
+            "crs": ccr.set_index("unit_id").loc[bcc["unit_id"], "efficiency"].round(3).to_numpy(),
+        }
+    )
+    table["scale"] = (table["crs"] / table["vrs"]).round(3)
+    balanced = wide.groupby("unit_id")["year"].transform("nunique") == len(years)
+    change = None
+    if len(years) > 1:
+        periods = malmquist(wide[balanced], list(DEA_INPUTS), list(DEA_OUTPUTS))
+        change = periods.groupby("unit_id")[["malmquist", "effch", "techch"]].prod().round(3)
+        table = table.join(change, on="unit_id")
+    table = table.sort_values(["vrs", "unit_id"], ascending=[False, True]).reset_index(drop=True)
+    table.insert(0, "unit", [names.get(u, u) for u in table["unit_id"]])
+    shown = table.rename(
+        columns={
+            "unit": t("col.unit"),
+            "unit_id": t("col.unit_id"),
+            "vrs": t("modules.col.eff_vrs"),
+            "crs": t("modules.col.eff_crs"),
+            "scale": t("modules.col.eff_scale"),
+            "malmquist": t("modules.col.malmquist"),
+            "effch": t("modules.col.effch"),
+            "techch": t("modules.col.techch"),
+        }
+    )
+    figure = go.Figure(
+        go.Bar(x=table["unit"], y=table["vrs"], marker_color="#7a1f1f", name=t("modules.col.eff_vrs"))
+    )
+    figure.add_trace(
+        go.Scatter(x=table["unit"], y=table["scale"], mode="markers", name=t("modules.col.eff_scale"))
+    )
+    figure.update_layout(yaxis={"range": [0, 1.05]}, height=420, margin={"t": 30, "b": 120})
+    efficient = table[table["vrs"] >= 1.0]
+    weakest = table.iloc[-1]
+    findings = [
+        t(
+            "modules.finding.efficient",
+            year=last,
+            n=len(efficient),
+            total=len(table),
+            units=", ".join(efficient["unit"]) or t("modules.none"),
+        ),
+        t("modules.finding.least_efficient", year=last, unit=weakest["unit"], value=f"{weakest['vrs']:.3f}"),
+    ]
+    if change is not None:
+        best = table.loc[table["malmquist"].idxmax()]
+        findings.append(
+            t(
+                "modules.finding.malmquist",
+                first=years[0],
+                last=last,
+                improved=int((table["malmquist"] > 1).sum()),
+                total=int(table["malmquist"].notna().sum()),
+                unit=best["unit"],
+                value=f"{best['malmquist']:.3f}",
+            )
+        )
+    paragraphs = [
+        t("modules.efficiency.intro", inputs=", ".join(DEA_INPUTS), outputs=", ".join(DEA_OUTPUTS), year=last)
+    ]
+    if is_demo:
+        paragraphs.append(t("modules.cluster.demo_note"))
+    return Section(
+        id="efficiency",
+        title=title,
+        paragraphs=paragraphs,
+        findings=findings,
+        figures=[(t("modules.efficiency.caption", year=last), figure)],
+        tables=[Table(sheet="efficiency", title=t("modules.efficiency.table", year=last), frame=shown)],
+    )
