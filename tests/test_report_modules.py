@@ -263,3 +263,43 @@ def test_efficiency_findings_quote_the_workbook(en_report):
     assert f"{best['Unit']} ({best['Malmquist index']:.3f})" in findings[2]
     product = (sheet["Efficiency change"] * sheet["Technical change"]).dropna()
     assert product.to_numpy() == pytest.approx(sheet["Malmquist index"].dropna().to_numpy(), abs=2e-3)
+
+
+def test_province_geometry_turns_the_map_into_a_choropleth(tmp_path):
+    """A user GeoJSON (here: the 31 tile squares, named in Chinese or coded) replaces the tile
+    grid; Hong Kong and a feature without a name are left out."""
+    import json
+
+    from silkscope.paths import REFERENCE_DIR
+    from silkscope.reference import provinces
+
+    grid = pd.read_csv(REFERENCE_DIR / "province_tilegrid.csv", dtype={"unit_id": str})
+    names = provinces().set_index("unit_id")["name_zh"]
+    features = []
+    for k, tile in enumerate(grid.itertuples()):
+        x, y = float(tile.col), -float(tile.row)
+        ring = [[x, y], [x + 0.9, y], [x + 0.9, y + 0.9], [x, y + 0.9], [x, y]]
+        props = {"name": names[tile.unit_id]} if k % 2 else {"adcode": int(tile.unit_id)}
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        )
+    for props in ({"name": "香港特别行政区"}, {}):
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        )
+    geo = tmp_path / "provinces.geojson"
+    geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+    out = tmp_path / "report"
+    result = runner.invoke(
+        app, ["report", "--lang", "en", "--province-geometry", str(geo), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '"geojson":{"type":"FeatureCollection"' in html, "no province choropleth"
+    locations = re.search(r'"locations":\[((?:"\d{6}",?)+)\]', html)
+    ids = re.findall(r"\d{6}", locations.group(1))
+    assert sorted(ids) == sorted(grid.unit_id) and len(ids) == 31
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": []}')
+    result = runner.invoke(app, ["report", "--province-geometry", str(bad), "--out", str(out)])
+    assert result.exit_code == 2 and "no feature names or codes a mainland province" in result.output

@@ -14,6 +14,11 @@ def report(
     workspace: Path = typer.Option(None, "--workspace", help="Study folder; default: the built-in demo."),
     lang: str = typer.Option(None, "--lang", help="zh|en (default: Chinese when the locale is Chinese)."),
     out: Path = typer.Option(Path("outputs/report"), "--out", help="Folder for report.html and report.xlsx."),
+    province_geometry: Path = typer.Option(
+        None,
+        "--province-geometry",
+        help="GeoJSON of province boundaries (a property with the GB/T code or name): maps become choropleths.",
+    ),
 ) -> None:
     """Build report.html (self-contained, works offline) and report.xlsx (every table behind every chart)."""
     from silkscope.i18n import translator
@@ -30,6 +35,10 @@ def report(
             progress.update(task, advance=1, description=f"report: {name}")
 
         inputs = workspace_inputs(workspace) if workspace else demo_inputs()
+        if province_geometry is not None:
+            from silkscope.report.charts import load_province_geometry
+
+            inputs.geometry = load_province_geometry(province_geometry)
         step("inputs")
         document, _ = build_report(inputs, t, command, step)
         html, xlsx = write_report(document, t, out)

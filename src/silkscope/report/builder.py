@@ -38,6 +38,8 @@ class ReportInputs:
     #: trade flows for the trade and partner sections; None = the built-in demo flows (labelled)
     flows: pd.DataFrame | None = None
     flows_source: str = ""
+    #: province boundaries given by the user (GeoJSON, ids = unit ids); None = tile-grid maps
+    geometry: dict | None = None
 
     def trade(self) -> TradeInputs:
         """The flows of the trade and partner sections: the workspace's, else the demo flows."""
@@ -161,7 +163,7 @@ def build_report(
     result = build(inputs.values, inputs.framework, inputs.choices, inputs.groups)
     names = unit_names(t.lang, inputs.names)
     step("sections")
-    sections: list[Section] = index_sections(result, t, names)
+    sections: list[Section] = index_sections(result, t, names, inputs.geometry)
     trade = inputs.trade()
     sections.extend(module_sections(trade, result, t, names, inputs.is_demo, inputs.values))
     step("methods")

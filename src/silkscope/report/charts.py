@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import plotly.graph_objects as go
 
@@ -241,4 +242,71 @@ def world_choropleth(
         lataxis_range=[-58, 85],
     )
     fig.update_layout(title=title, height=480, margin={"l": 0, "r": 0, "t": 40, "b": 0})
+    return fig
+
+
+def load_province_geometry(path: str | Path) -> dict:
+    """A user's province boundaries (GeoJSON FeatureCollection) with each feature's ``id`` set to
+    its GB/T 2260 unit id, found from any property that names or codes a province (``adcode``,
+    ``code``, ``name``, 中文名 ...); features that are no province (e.g. Hong Kong, Macao, Taiwan,
+    sea lines) are kept out. Raises when the file is not GeoJSON or names no province."""
+    import json
+
+    from silkscope.errors import InputError
+    from silkscope.reference import UnitResolver, provinces
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot be read as GeoJSON: {exc}", file=path) from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise InputError("is not a GeoJSON FeatureCollection", file=path)
+    resolver = UnitResolver()
+    known = set(provinces()["unit_id"].astype(str))
+    features = []
+    for feature in data.get("features") or []:
+        props = feature.get("properties") or {}
+        unit = None
+        for value in props.values():
+            candidate = resolver.resolve(value)
+            if candidate in known:
+                unit = candidate
+                break
+        if unit is not None:
+            features.append({**feature, "id": unit})
+    if not features:
+        raise InputError(
+            "no feature names or codes a mainland province",
+            file=path,
+            hint="give each feature a property with the GB/T 2260 code (e.g. adcode 110000) or the name",
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def province_map(
+    values: dict[str, float],
+    names: dict[str, str],
+    title: str = "",
+    colorbar_title: str = "",
+    geometry: dict | None = None,
+) -> go.Figure:
+    """The tile-grid cartogram, or a choropleth when the user gave province geometry."""
+    if geometry is None:
+        return province_tile_map(values, names, title, colorbar_title)
+    ids = [f["id"] for f in geometry["features"]]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geometry,
+            locations=ids,
+            z=[values.get(i) for i in ids],
+            text=[names.get(i, i) for i in ids],
+            hovertemplate="%{text}: %{z:.2f}<extra></extra>",
+            colorscale="YlOrRd",
+            colorbar={"title": colorbar_title},
+            marker_line_color="white",
+        )
+    )
+    fig.update_geos(fitbounds="locations", visible=False)
+    fig.update_layout(title=title, height=560, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig

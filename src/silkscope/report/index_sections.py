@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from silkscope.i18n import Translator
 from silkscope.index import IndexResult
 from silkscope.reference import benchmark_table1, provinces
-from silkscope.report.charts import province_tile_map
+from silkscope.report.charts import province_map
 from silkscope.report.document import Section, Table
 
 BELTS = ("East", "Central", "West")
@@ -31,12 +31,15 @@ def unit_names(lang: str, extra: Mapping[str, Mapping[str, str]] | None = None) 
     return names
 
 
-def index_sections(result: IndexResult, t: Translator, names: Mapping[str, str]) -> list[Section]:
-    """The index part of the report, in reading order."""
+def index_sections(
+    result: IndexResult, t: Translator, names: Mapping[str, str], geometry: dict | None = None
+) -> list[Section]:
+    """The index part of the report, in reading order; ``geometry`` (province GeoJSON) turns
+    the tile-grid map into a choropleth."""
     return [
         overview_section(result, t, names),
         ranking_section(result, t, names),
-        pillar_section(result, t, names),
+        pillar_section(result, t, names, geometry),
         *([regions_section(result, t)] if result.groups else []),
         uncertainty_section(result, t, names),
     ]
@@ -173,7 +176,9 @@ def ranking_section(result: IndexResult, t: Translator, names: Mapping[str, str]
     )
 
 
-def pillar_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
+def pillar_section(
+    result: IndexResult, t: Translator, names: Mapping[str, str], geometry: dict | None = None
+) -> Section:
     last = int(result.years.max())
     fw = result.framework
     pillar_names = fw.names(t.lang)
@@ -181,11 +186,12 @@ def pillar_section(result: IndexResult, t: Translator, names: Mapping[str, str])
     is_provinces = all(str(u).isdigit() and len(str(u)) == 6 for u in table.unit_id)
     figures: list[tuple[str, go.Figure]] = []
     if is_provinces:
-        tile = province_tile_map(
+        tile = province_map(
             dict(zip(table.unit_id, table.score, strict=True)),
             dict(names),
             title=t("report.ranking.caption", year=last),
             colorbar_title=t("col.score"),
+            geometry=geometry,
         )
         figures.append((t("report.ranking.caption", year=last), tile))
     heat = go.Figure(
