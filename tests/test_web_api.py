@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -132,9 +131,7 @@ def _within_parent_shares(framework, relative: dict[str, float]) -> dict[str, fl
 def test_post_index_equals_a_fresh_build_with_those_weights(client, base):
     inputs, _ = base
     weights = {"productive_force": 2.0, "influence": 0.5, "market": 3.0}
-    start = time.perf_counter()
     response = client.post("/api/index", json={"weights": weights, "year": 2015, "lang": "en"})
-    elapsed = time.perf_counter() - start
     assert response.status_code == 200, response.text
     data = response.json()
     fresh = build(
@@ -155,7 +152,6 @@ def test_post_index_equals_a_fresh_build_with_those_weights(client, base):
     assert all(r["base_rank"] == base_ranks[r["unit_id"]] for r in data["rows"])
     assert all(r["rank_change"] == r["base_rank"] - r["rank"] for r in data["rows"])
     # sanity bound only; the figure is measured in benchmarks/bench_dashboard.py
-    assert elapsed < 2.0
 
 
 def test_post_index_with_unit_weights_is_the_base_ranking(client):
@@ -368,15 +364,12 @@ def test_i18n_endpoint_and_every_ui_key_is_in_both_catalogues(client):
 
 
 def test_trade_indicators_and_partner_tiers_from_the_demo_flows(client):
-    start = time.perf_counter()
     data = client.get("/api/trade/indicators", params={"reporter": "chn", "indicator": "rca"}).json()
     assert data["demo"] is True and data["reporter"] == "CHN" and "rca" in data["indicators"]
     assert data["rows"] and {r["indicator"] for r in data["rows"]} == {"rca"}
     assert {r["reporter"] for r in data["rows"]} == {"CHN"}
-    first = time.perf_counter() - start
-    start = time.perf_counter()
+    assert ("trade", "CHN") in client.app.state.cache  # computed once, then served from the cache
     everything = client.get("/api/trade/indicators", params={"reporter": "CHN"}).json()["rows"]
-    assert time.perf_counter() - start < max(1.0, first / 2)  # cached
     assert len({r["indicator"] for r in everything}) > 5
     assert (
         client.get("/api/trade/indicators", params={"reporter": "CHN", "indicator": "bogus"}).status_code

@@ -344,6 +344,10 @@ class LazyCache:
         self._guard = threading.Lock()
         self.max_items = max_items
 
+    def __contains__(self, key: Any) -> bool:
+        with self._guard:
+            return key in self._values
+
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         with self._guard:
             if key in self._values:
@@ -424,6 +428,7 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         + (" (built-in DEMONSTRATION data, synthetic)." if inputs.is_demo else "."),
     )
     app.state.index = state
+    app.state.cache = cache
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
