@@ -82,3 +82,17 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def year_range(text: str | None) -> list[int] | None:
+    """'2020' or '2018-2022' -> the years; None or '' -> None (all years)."""
+    from silkscope.errors import InputError
+
+    if not text:
+        return None
+    first, _, last = text.partition("-")
+    try:
+        lo, hi = int(first), int(last or first)
+    except ValueError:
+        raise InputError(f"--years must be a year or a range like 2018-2022, got '{text}'") from None
+    return list(range(min(lo, hi), max(lo, hi) + 1))

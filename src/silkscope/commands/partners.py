@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, reports_errors, show_table, write_output
+from silkscope.commands._common import console, reports_errors, show_table, write_output, year_range
 
 app = typer.Typer(help="Partner markets: gravity, distance, export potential, tiers.", no_args_is_help=True)
 
@@ -106,20 +106,6 @@ def distance_command(
     write_output(result.to_frame(), out, title="distance")
 
 
-def _year_range(text: str | None) -> list[int] | None:
-    """'2020' or '2018-2022' -> the years; None -> None (all years)."""
-    from silkscope.errors import InputError
-
-    if not text:
-        return None
-    first, _, last = text.partition("-")
-    try:
-        lo, hi = int(first), int(last or first)
-    except ValueError:
-        raise InputError(f"--years must be a year or a range like 2018-2022, got '{text}'") from None
-    return list(range(min(lo, hi), max(lo, hi) + 1))
-
-
 def _growth_option(text: str):
     """'none' | 'observed' | a rate such as 0.05 -> the export_potential growth argument."""
     from silkscope.errors import MethodError
@@ -193,7 +179,7 @@ def potential_command(
         flows,
         exporters,
         prefixes,
-        _year_range(years),
+        year_range(years),
         growth=_growth_option(growth),
         horizon=horizon,
         cap=cap,

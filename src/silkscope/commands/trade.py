@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, reports_errors
+from silkscope.commands._common import console, reports_errors, year_range
 from silkscope.errors import InputError
 
 app = typer.Typer(help="Cultural trade: indicators, complexity.", no_args_is_help=True)
@@ -158,9 +158,9 @@ def _selection(data, workspace, hs, engine, years, products, scheme, classificat
         con, table = connect(engine), frame_flows(_baci_frame(*_read_text(data), data))
     else:
         con, table, label = _flows(workspace, hs, engine)
-    if years:
-        first, _, last = years.partition("-")
-        table = table.filter(table.year.between(int(first), int(last or first)))
+    chosen_years = year_range(years)
+    if chosen_years:
+        table = table.filter(table.year.between(chosen_years[0], chosen_years[-1]))
     chosen = _codes(products, ("cultural", lambda: cultural_products(scheme, path=classification)))
     if chosen is not None:
         table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in chosen]))
