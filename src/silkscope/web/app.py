@@ -24,9 +24,8 @@ from __future__ import annotations
 import io
 import math
 import re
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +41,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from silkscope import __version__
 from silkscope.errors import SilkscopeError
 from silkscope.i18n import LANGUAGES, catalogue
-from silkscope.index import IndexResult, build, score_tree
-from silkscope.index.build import parent_positions
 from silkscope.report.builder import ReportInputs, demo_inputs, workspace_inputs
-from silkscope.report.index_sections import unit_names
+from silkscope.web.state import ApiError, IndexState, LazyCache, json_float
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Tables the download endpoint serves; any other name is refused.
@@ -61,18 +58,8 @@ TABLES = (
     "partner_tiers",
 )
 FORMATS = ("csv", "xlsx")
-MAX_WEIGHT = 1000.0
 _REPORTER = re.compile(r"^[A-Za-z]{3}$")
 _DOWNLOAD = re.compile(r"^([a-z_]{1,40})\.([a-z]{1,5})$")
-
-
-class ApiError(Exception):
-    """A request the API refuses, with the HTTP status and a message naming the fix."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class IndexRequest(BaseModel):
@@ -89,297 +76,6 @@ class IndexRequest(BaseModel):
 
 
 # -- the data behind the dashboard ---------------------------------------------------------------
-class IndexState:
-    """One base build plus what a weight change needs: the normalised matrix and base weights."""
-
-    def __init__(self, inputs: ReportInputs) -> None:
-        self.inputs = inputs
-        self.framework = inputs.framework
-        self.choices = inputs.choices
-        self.groups = dict(inputs.groups or {})
-        self.result: IndexResult = build(inputs.values, self.framework, self.choices, inputs.groups)
-        self.node_ids = [n.id for n in self.framework.nodes]
-        self.position = {n: k for k, n in enumerate(self.node_ids)}
-        self.base_weights = np.array([self.result.weights[n] for n in self.node_ids])
-        self.parents = parent_positions(self.framework)
-        self.leaf = self.result.normalised
-        self.units = self.result.units
-        self.years = self.result.years
-        self.year_list = sorted({int(y) for y in self.years})
-        self.year_rows = {y: np.flatnonzero(self.years == y) for y in self.year_list}
-        self.unit_list = list(dict.fromkeys(str(u) for u in self.units))
-        self.unit_set = set(self.unit_list)
-        self.names = {lang: unit_names(lang, inputs.names) for lang in LANGUAGES}
-
-    # validation ---------------------------------------------------------------------------------
-    def year(self, year: int | None) -> int:
-        if year is None:
-            return self.year_list[-1]
-        if year not in self.year_list:
-            raise ApiError(
-                400, f"no results for year {year}; years available: {', '.join(map(str, self.year_list))}"
-            )
-        return int(year)
-
-    def node(self, node: str | None) -> str:
-        if node is None or node == "":
-            return self.framework.root.id
-        if node not in self.position:
-            raise ApiError(400, f"unknown node '{node}' of framework '{self.framework.id}'; see /api/meta")
-        return node
-
-    def unit(self, unit_id: str) -> str:
-        if unit_id not in self.unit_set:
-            raise ApiError(404, f"unknown unit '{unit_id}'; the units are listed by /api/meta")
-        return unit_id
-
-    def name(self, unit_id: str, lang: str) -> str:
-        return self.names[lang].get(unit_id, unit_id)
-
-    # weights ------------------------------------------------------------------------------------
-    def custom_weights(self, given: Mapping[str, float]) -> np.ndarray:
-        """Within-parent weights (framework node order) from relative weights of some nodes."""
-        w = self.base_weights.copy()
-        for node_id, value in given.items():
-            if node_id not in self.position or node_id == self.framework.root.id:
-                raise ApiError(
-                    400, f"cannot weight '{node_id}': not a non-root node of '{self.framework.id}'"
-                )
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise ApiError(400, f"weight of '{node_id}' must be a finite number >= 0, got {value!r}")
-            if value > MAX_WEIGHT:
-                raise ApiError(400, f"weight of '{node_id}' must be at most {MAX_WEIGHT:g}, got {value!r}")
-        for node in self.framework.nodes:
-            if node.is_leaf or not any(c in given for c in node.children):
-                continue
-            kids = [self.position[c] for c in node.children]
-            raw = np.array(
-                [
-                    float(given.get(c, self.base_weights[k] * len(kids)))
-                    for c, k in zip(node.children, kids, strict=True)
-                ]
-            )
-            total = raw.sum()
-            if total <= 0:
-                raise ApiError(
-                    400, f"the weights of the children of '{node.id}' sum to zero; give one a weight > 0"
-                )
-            w[kids] = raw / total
-        return w
-
-    def rescore(self, weights: np.ndarray) -> np.ndarray:
-        """Scores of every node with other weights, from the cached normalised matrix."""
-        if np.array_equal(weights, self.base_weights):
-            return self.result.scores
-        return score_tree(
-            self.leaf,
-            weights,
-            self.framework,
-            self.choices.aggregate,
-            scope=self.years if self.choices.scope == "by-year" else None,
-            zero_rule=self.choices.zero_rule,
-        )
-
-    # tables ---------------------------------------------------------------------------------------
-    def ranking_rows(
-        self, year: int, node: str, lang: str, scores: np.ndarray | None = None
-    ) -> list[dict[str, Any]]:
-        """JSON-ready rows ``unit_id, name, group, score, rank`` + pillar scores, best first; with
-        ``scores`` (from :meth:`rescore`) the node is ranked afresh within the year (rank 1 = best,
-        ties share the best rank, as :func:`rank_within`)."""
-        rows = self.year_rows[year]
-        k = self.position[node]
-        if scores is None:
-            scores, ranks = self.result.scores, self.result.ranks[rows, k]
-        else:
-            from scipy.stats import rankdata
-
-            ranks = rankdata(-scores[rows, k], method="min", nan_policy="omit")
-        names = self.names[lang]
-        pillar_cols = [(p, self.position[p]) for p in self.framework.pillars]
-        block = scores[rows]
-        out = []
-        for i, row in enumerate(rows.tolist()):
-            unit = str(self.units[row])
-            item: dict[str, Any] = {
-                "unit_id": unit,
-                "name": names.get(unit, unit),
-                "group": self.groups.get(unit),
-                "score": _num(block[i, k]),
-                "rank": _int(ranks[i]),
-            }
-            for pillar, col in pillar_cols:
-                item[pillar] = _num(block[i, col])
-            out.append(item)
-        big = len(out) + 1
-        out.sort(key=lambda r: (r["rank"] if r["rank"] is not None else big, r["unit_id"]))
-        return out
-
-    def ranking(self, year: int, node: str, lang: str, scores: np.ndarray | None = None) -> pd.DataFrame:
-        table = pd.DataFrame(self.ranking_rows(year, node, lang, scores))
-        table["rank"] = table["rank"].astype("Int64")
-        return table
-
-    def row_of(self, unit_id: str, year: int) -> int | None:
-        hit = np.flatnonzero((self.units == unit_id) & (self.years == year))
-        return int(hit[0]) if len(hit) else None
-
-    def profile(self, unit_id: str, year: int, lang: str, top: int = 3) -> dict[str, Any]:
-        fw = self.framework
-        r = self.row_of(unit_id, year)
-        if r is None:
-            raise ApiError(404, f"unit '{unit_id}' has no results for {year}")
-        scores, ranks = self.result.scores, self.result.ranks
-        n_units = int(np.sum(self.years == year))
-
-        def entry(node_id: str) -> dict[str, Any]:
-            node = fw[node_id]
-            k = self.position[node_id]
-            return {
-                "node": node_id,
-                "name": node.label(lang),
-                "level": node.level,
-                "parent": node.parent,
-                "weight": _num(self.result.weights[node_id]),
-                "score": _num(scores[r, k]),
-                "rank": _int(ranks[r, k]),
-            }
-
-        indicators = []
-        for j, ind in enumerate(fw.indicators):
-            item = entry(ind)
-            node = fw[ind]
-            item.update(
-                pillar=fw.pillar_of(ind),
-                unit=node.unit,
-                direction=node.direction,
-                value=_num(self.result.prepared[r, j]) if self.result.prepared is not None else None,
-            )
-            indicators.append(item)
-        ranked = sorted(
-            (i for i in indicators if i["score"] is not None), key=lambda i: (-i["score"], i["node"])
-        )
-        strengths = [i["node"] for i in ranked[:top]]
-        weaknesses = [i["node"] for i in reversed(ranked[-top:]) if i["node"] not in strengths]
-        for item in indicators:
-            item["flag"] = (
-                "strength"
-                if item["node"] in strengths
-                else "weakness"
-                if item["node"] in weaknesses
-                else None
-            )
-        trend = []
-        for y in self.year_list:
-            ry = self.row_of(unit_id, y)
-            if ry is None:
-                continue
-            point = {
-                "year": y,
-                "score": _num(scores[ry, 0]),
-                "rank": _int(ranks[ry, 0]),
-            }
-            for pillar in fw.pillars:
-                point[pillar] = _num(scores[ry, self.position[pillar]])
-            trend.append(point)
-        return {
-            "unit_id": unit_id,
-            "name": self.name(unit_id, lang),
-            "group": self.groups.get(unit_id),
-            "year": year,
-            "n_units": n_units,
-            "index": entry(fw.root.id),
-            "pillars": [entry(p) for p in fw.pillars],
-            "dimensions": [entry(n.id) for n in fw.nodes if n.level == "dimension"],
-            "indicators": indicators,
-            "strengths": strengths,
-            "weaknesses": weaknesses,
-            "trend": trend,
-        }
-
-    def compare(self, a: str, b: str, year: int, lang: str) -> pd.DataFrame:
-        ra, rb = self.row_of(a, year), self.row_of(b, year)
-        if ra is None or rb is None:
-            raise ApiError(404, f"'{a if ra is None else b}' has no results for {year}")
-        rows = []
-        for node in self.framework.nodes:
-            k = self.position[node.id]
-            sa, sb = self.result.scores[ra, k], self.result.scores[rb, k]
-            rows.append(
-                {
-                    "node": node.id,
-                    "level": node.level,
-                    "name": node.label(lang),
-                    "a_score": sa,
-                    "b_score": sb,
-                    "difference": sa - sb,
-                    "a_rank": _int(self.result.ranks[ra, k]),
-                    "b_rank": _int(self.result.ranks[rb, k]),
-                }
-            )
-        return pd.DataFrame(rows)
-
-    def framework_tree(self) -> dict[str, Any]:
-        def walk(node_id: str) -> dict[str, Any]:
-            node = self.framework[node_id]
-            return {
-                "id": node.id,
-                "level": node.level,
-                "name": {lang: node.label(lang) for lang in LANGUAGES},
-                "weight": _num(self.result.weights[node.id]),
-                "direction": node.direction if node.is_leaf else None,
-                "unit": node.unit,
-                "children": [walk(c) for c in node.children],
-            }
-
-        return walk(self.framework.root.id)
-
-
-class LazyCache:
-    """Values computed on first use, once per key even under concurrent requests."""
-
-    def __init__(self, max_items: int = 16) -> None:
-        self._values: dict[Any, Any] = {}
-        self._locks: dict[Any, threading.Lock] = {}
-        self._guard = threading.Lock()
-        self.max_items = max_items
-
-    def __contains__(self, key: Any) -> bool:
-        with self._guard:
-            return key in self._values
-
-    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
-        with self._guard:
-            if key in self._values:
-                return self._values[key]
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            with self._guard:
-                if key in self._values:
-                    return self._values[key]
-            value = compute()
-            with self._guard:
-                if len(self._values) >= self.max_items:
-                    self._values.pop(next(iter(self._values)))
-                self._values[key] = value
-            return value
-
-
-# -- helpers ---------------------------------------------------------------------------------------
-def _num(value: Any, digits: int = 6) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    value = float(value)
-    return round(value, digits) if math.isfinite(value) else None
-
-
-def _int(value: Any) -> int | None:
-    if value is None or value is pd.NA:
-        return None
-    value = float(value)
-    return int(value) if math.isfinite(value) else None
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-safe rows: NaN/NA -> null, numpy scalars -> Python."""
     out = []
@@ -554,7 +250,7 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
             "node": node,
             "lang": lang,
             "demo": inputs.is_demo,
-            "weights": {n: _num(w) for n, w in zip(state.node_ids, weights, strict=True)},
+            "weights": {n: json_float(w) for n, w in zip(state.node_ids, weights, strict=True)},
             "rows": rows,
             "elapsed_ms": round((time.perf_counter() - start) * 1000, 3),
         }
