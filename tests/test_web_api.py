@@ -427,3 +427,25 @@ def test_serve_command_refuses_a_folder_that_is_not_a_workspace(tmp_path):
 def test_nan_scores_become_null_in_json(client):
     data = client.get("/api/ranking").json()
     assert all(r["score"] is None or math.isfinite(r["score"]) for r in data["rows"])
+
+
+def test_workspace_trade_flows_replace_the_demo(workspace, shared_data):
+    """With imported BACI flows the trade page serves them (not labelled demo), as the report does."""
+    from typer.testing import CliRunner
+
+    from silkscope.cli import app
+
+    values = demo_inputs().values.assign(source_id="test")
+    with workspace.transaction() as con:
+        con.register("v", values)
+        con.execute(
+            "INSERT INTO indicator_values SELECT unit_id, year, indicator_id, value, source_id FROM v"
+        )
+    file = shared_data / "baci" / "baci_hs17_y2020_v202301_exporters_afg_zaf.parquet"
+    result = CliRunner().invoke(app, ["import", "baci", str(file), "--workspace", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    client = TestClient(create_app(workspace.root))
+    data = client.get("/api/trade/indicators", params={"reporter": "ZAF", "indicator": "rca"}).json()
+    assert data["demo"] is False and data["demo_label"] is None
+    assert data["rows"] and {r["year"] for r in data["rows"]} == {2020}
+    assert client.get("/api/trade/indicators", params={"reporter": "CHN"}).status_code == 404

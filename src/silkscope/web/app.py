@@ -256,10 +256,12 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         }
 
     # -- trade and partners (demo flows, lazily) ----------------------------------------------------
-    def trade_flows() -> pd.DataFrame:
-        from silkscope.trade.demo import demo_flows
+    def trade_inputs():
+        """The report's flows: the workspace's when it holds some, else the labelled demo."""
+        return cache.get("flows", inputs.trade)
 
-        return cache.get("flows", demo_flows)
+    def trade_flows() -> pd.DataFrame:
+        return trade_inputs().flows
 
     def trade_table(reporter: str) -> pd.DataFrame:
         from silkscope.trade.indicators import trade_indicators
@@ -268,20 +270,18 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
 
     def tiers_table() -> pd.DataFrame:
         def compute() -> pd.DataFrame:
-            from silkscope.partners.docking import load_rules, modes_by_country, recommend
-            from silkscope.partners.tiers import demo_indicators, partner_tiers
+            from silkscope.partners.docking import modes_by_country
+            from silkscope.report.trade_sections import partner_tier_result
 
-            result = partner_tiers(demo_indicators(), n=200, seed=0)
-            frame = result.to_frame()
-            recs = recommend(frame, result.pillar_scores, load_rules(None, result.details["pillars"]))
-            return frame.merge(modes_by_country(recs), on="country", how="left")
+            result, recs = partner_tier_result(trade_flows())  # the same tiers as the report
+            return result.to_frame().merge(modes_by_country(recs), on="country", how="left")
 
         return cache.get("tiers", compute)
 
-    def trade_label() -> dict[str, str]:
+    def trade_label() -> dict[str, str] | None:
         from silkscope.trade.demo import DEMO_LABEL
 
-        return dict(DEMO_LABEL)
+        return dict(DEMO_LABEL) if trade_inputs().is_demo else None
 
     def check_reporter(reporter: str) -> str:
         if not _REPORTER.match(reporter or ""):
@@ -289,7 +289,7 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         reporter = reporter.upper()
         exporters = cache.get("exporters", lambda: frozenset(trade_flows()["exporter"].unique()))
         if reporter not in exporters:
-            raise ApiError(404, f"reporter '{reporter}' is not among the demo flows' exporters")
+            raise ApiError(404, f"reporter '{reporter}' is not among the flows' exporters")
         return reporter
 
     def filter_trade(
@@ -309,7 +309,7 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
             table = table[table["year"] == year]
         return table
 
-    @app.get("/api/trade/indicators", summary="Trade indicators of a reporter (SYNTHETIC demo flows)")
+    @app.get("/api/trade/indicators", summary="Trade indicators of a reporter (workspace or demo flows)")
     def trade(
         reporter: str = Query("CHN", description="ISO3 exporter"),
         indicator: str | None = Query(None, description="Only this indicator (e.g. rca)."),
@@ -322,16 +322,16 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         table = filter_trade(trade_table(reporter), indicator, partner, year)
         return {
             "reporter": reporter,
-            "demo": True,
+            "demo": trade_inputs().is_demo,
             "demo_label": trade_label(),
             "indicators": list(INDICATORS),
             "rows": _records(table),
         }
 
-    @app.get("/api/partners/tiers", summary="Partner tiers from the readiness index (SYNTHETIC demo flows)")
+    @app.get("/api/partners/tiers", summary="Partner tiers from the readiness index (as in the report)")
     def partner_tiers_endpoint() -> dict[str, Any]:
         table = tiers_table()
-        return {"demo": True, "demo_label": trade_label(), "rows": _records(table)}
+        return {"demo": trade_inputs().is_demo, "demo_label": trade_label(), "rows": _records(table)}
 
     # -- downloads ------------------------------------------------------------------------------------
     def table_for(name: str, params: Mapping[str, str]) -> tuple[pd.DataFrame, str]:

@@ -599,7 +599,7 @@ async function loadTrade() {
   const series = [...new Set(rows.map(key))].slice(0, 12);
   const stem = "trade_" + indicator + "_" + reporter;
   const csv = "/api/download/trade_indicators.csv?" + query({ reporter, indicator });
-  const chart = chartBox("box-trade-chart", t("web.trade.chart", { indicator, reporter }) + " — " + data.demo_label[S.lang], csv, stem);
+  const chart = chartBox("box-trade-chart", t("web.trade.chart", { indicator, reporter }) + labelSuffix(data), csv, stem);
   Plotly.react(
     chart,
     series.map((s) => {
@@ -636,7 +636,7 @@ async function loadPartners() {
   const tiers = [...new Set(rows.map((r) => r.tier))].sort();
   const chart = chartBox(
     "box-partners-chart",
-    t("web.partners.chart") + " — " + data.demo_label[S.lang],
+    t("web.partners.chart") + labelSuffix(data),
     "/api/download/partner_tiers.csv",
     "partner_tiers",
   );
@@ -768,3 +768,8 @@ async function init() {
 }
 
 init();
+
+// " — demonstration data" after a chart title when the flows are the built-in demo
+function labelSuffix(data) {
+  return data.demo_label ? " — " + data.demo_label[S.lang] : "";
+}
