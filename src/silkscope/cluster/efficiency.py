@@ -34,9 +34,21 @@ ORIENTATIONS = ("input", "output", "none")  # "none": non-oriented, SBM only
 
 
 def _highs():
+    """A silent HiGHS model; its constructor prints a banner on the C stdout, which is muted."""
+    import os
+    import sys
+
     import highspy
 
-    h = highspy.Highs()
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("log_to_console", False)
     return h
