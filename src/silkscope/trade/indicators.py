@@ -113,17 +113,19 @@ def indicator_table(
     if unknown:
         raise MethodError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
     want = set(indicators)
-    # the flows and the aggregates several indicators share are materialised once on the backend
+    # the flows (one row per year, exporter, importer, product) and the aggregates several
+    # indicators share are materialised once on the backend
     f = flows.select("year", "exporter", "importer", "product", "value").filter(_.exporter != _.importer)
-    f = _materialise(con, f)
+    f = _materialise(
+        con, f.group_by(["year", "exporter", "importer", "product"]).aggregate(value=_.value.sum())
+    )
     xw_k = f.group_by(["year", "product"]).aggregate(xw_k=_.value.sum())  # world exports of k
     xw = f.group_by("year").aggregate(xw=_.value.sum())
     m_pk = f.group_by(["year", "importer", "product"]).aggregate(m_pk=_.value.sum())
     m_pk = _materialise(con, m_pk.rename(partner="importer"))
     m_p = m_pk.group_by(["year", "partner"]).aggregate(m_p=_.m_pk.sum())
     mine = f if reporters is None else f.filter(_.exporter.isin(reporters))
-    x_rpk_all = mine.group_by(["year", "exporter", "importer", "product"]).aggregate(x_rpk=_.value.sum())
-    x_rpk_all = _materialise(con, x_rpk_all.rename(reporter="exporter", partner="importer"))
+    x_rpk_all = mine.select("year", "product", reporter=_.exporter, partner=_.importer, x_rpk=_.value)
     x_rk = x_rpk_all.group_by(["year", "reporter", "product"]).aggregate(x_rk=_.x_rpk.sum())
     x_r = x_rk.group_by(["year", "reporter"]).aggregate(x_r=_.x_rk.sum())
     x_rp_all = x_rpk_all.group_by(["year", "reporter", "partner"]).aggregate(x_rp=_.x_rpk.sum())
