@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from silkscope.errors import InputError, MethodError
+from silkscope.geo import EARTH_RADIUS_KM
 
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 WEIGHTS_HELP = "contiguity|contiguity:land|knn:K|distance:D"
 OUTPUT_COLUMNS = ["unit_id", "year", "statistic", "value", "p_value", "label", "z_score"]
 

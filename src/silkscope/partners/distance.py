@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from silkscope.errors import InputError, MethodError
+from silkscope.geo import EARTH_RADIUS_KM, haversine_km  # noqa: F401 - re-exported
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 VARIANCES = ("sample", "population", "fixed")
 MISSING = ("exclude", "available")
 
@@ -195,13 +195,6 @@ def economic_distance(
     return DistanceResult(
         "economic_distance", home, _sorted(table, "economic_distance"), _reset(excluded), details
     )
-
-
-def haversine_km(lon1, lat1, lon2, lat2, radius_km: float = EARTH_RADIUS_KM):
-    """Great-circle distance in km between points given in degrees, by the haversine formula (Sinnott 1984)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * radius_km * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def geographic_distance(

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from silkscope.errors import InputError
+from silkscope.geo import haversine_km
 
 DEMO_SEED = 2024
 DEMO_YEARS = tuple(range(2015, 2023))
@@ -105,7 +106,6 @@ REGION_GEOGRAPHY: MappingProxyType[str, tuple[float, float, float]] = MappingPro
         "Antarctica": (-80.0, 0.0, 2000.0),
     }
 )
-EARTH_RADIUS_KM = 6371.0
 
 
 def _country_regions(countries: Sequence[str] | None) -> pd.Series:
@@ -135,11 +135,8 @@ def _country_regions(countries: Sequence[str] | None) -> pd.Series:
 def _distance_matrix(regions: pd.Series) -> np.ndarray:
     """Proxy distances (km) between the countries of ``regions``: see the module text."""
     geo = np.array([REGION_GEOGRAPHY[r] for r in regions])
-    lat, lon = np.radians(geo[:, 0]), np.radians(geo[:, 1])
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    lat, lon = geo[:, 0], geo[:, 1]
+    dist = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     same = regions.to_numpy()[:, None] == regions.to_numpy()[None, :]
     return np.where(same, geo[:, 2][:, None], dist)
 
