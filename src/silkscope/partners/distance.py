@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from silkscope.errors import InputError, MethodError
-from silkscope.geo import EARTH_RADIUS_KM, haversine_km  # noqa: F401 - re-exported
+from silkscope.geo import EARTH_RADIUS_KM, haversine_km
 
 VARIANCES = ("sample", "population", "fixed")
 MISSING = ("exclude", "available")
