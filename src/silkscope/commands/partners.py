@@ -229,7 +229,7 @@ def tiers_command(
     """Partner tiers from a readiness index: country, tier, score, tier_probability, driver, docking modes."""
     from silkscope.index.framework import Framework
     from silkscope.partners.docking import load_rules, modes_by_country, recommend
-    from silkscope.partners.tiers import flow_indicators, partner_tiers
+    from silkscope.partners.tiers import indicators_from_flows, partner_tiers
 
     home = home.strip().upper()
     label = None
@@ -238,21 +238,14 @@ def tiers_command(
         fw = Framework.from_yaml(framework) if framework is not None else None
     else:
         from silkscope.commands.trade import _flows
-        from silkscope.reference import iso3_codes
-        from silkscope.trade.demo import demo_distances
 
         con, table, label = _flows(workspace, hs, "duckdb")
         summed = table.group_by(["year", "exporter", "importer", "product"]).aggregate(
             value=table.value.sum()
         )
-        flows = con.to_pandas(summed)
-        known = iso3_codes()
-        dropped = sorted(set(flows.exporter).union(flows.importer) - known)
+        indicators, dropped = indicators_from_flows(con.to_pandas(summed), home)
         if dropped:
             console.print(f"left out codes that are not ISO3 countries: {', '.join(dropped[:20])}")
-            flows = flows[flows.exporter.isin(known) & flows.importer.isin(known)]
-        countries = sorted(set(flows.exporter).union(flows.importer))
-        indicators = flow_indicators(flows, demo_distances(countries), home)
         fw = None
     result = partner_tiers(indicators, fw, method=method, k=tiers, n=replicates, seed=seed, exclude=(home,))
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)

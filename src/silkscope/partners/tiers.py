@@ -205,6 +205,19 @@ def flow_indicators(
     )
 
 
+def indicators_from_flows(flows: pd.DataFrame, home: str = HOME) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`flow_indicators` for the ISO3 countries of ``flows`` with the demo distance proxy
+    (UN-subregion centroids), and the codes left out because they are not ISO3 countries."""
+    from silkscope.reference import iso3_codes
+    from silkscope.trade.demo import demo_distances
+
+    known = iso3_codes()
+    dropped = sorted(set(flows["exporter"]).union(flows["importer"]) - known)
+    flows = flows[flows["exporter"].isin(known) & flows["importer"].isin(known)]
+    countries = sorted(set(flows["exporter"]).union(flows["importer"]))
+    return flow_indicators(flows, demo_distances(countries), home), dropped
+
+
 def demo_indicators(home: str = HOME) -> pd.DataFrame:
     """:func:`flow_indicators` from the SYNTHETIC demo flows and the demo distance proxy; the
     frame's ``attrs`` carry ``demo=True`` and the bilingual ``label``."""

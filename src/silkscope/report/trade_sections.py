@@ -272,14 +272,9 @@ def partner_tier_result(flows: pd.DataFrame, home: str = FOCUS, replicates: int 
     """Tiers of the partner countries from the flows (as ``silkscope partners tiers`` does) and
     their docking recommendations."""
     from silkscope.partners.docking import recommend
-    from silkscope.partners.tiers import flow_indicators, partner_tiers
-    from silkscope.reference import iso3_codes
-    from silkscope.trade.demo import demo_distances
+    from silkscope.partners.tiers import indicators_from_flows, partner_tiers
 
-    known = iso3_codes()
-    flows = flows[flows["exporter"].isin(known) & flows["importer"].isin(known)]
-    countries = sorted(set(flows["exporter"]).union(flows["importer"]))
-    indicators = flow_indicators(flows, demo_distances(countries), home)
+    indicators, _ = indicators_from_flows(flows, home)
     result = partner_tiers(indicators, n=replicates, seed=0, exclude=(home,))
     recs = recommend(result.to_frame(), result.pillar_scores)
     return result, recs
