@@ -30,7 +30,9 @@ def main() -> None:
         for lang in ("en", "zh"):
             took = min(_cold(["report", "--lang", lang, "--out", f"{tmp}/{lang}"]) for _ in range(2))
             size = (Path(tmp) / lang / "report.html").stat().st_size / 1e6
-            print(f"  report --lang {lang}: {took:5.1f} s ({took / base:.0f}x start-up), report.html {size:.1f} MB")
+            print(
+                f"  report --lang {lang}: {took:5.1f} s ({took / base:.0f}x start-up), report.html {size:.1f} MB"
+            )
 
 
 if __name__ == "__main__":
