@@ -151,7 +151,37 @@ def test_post_index_equals_a_fresh_build_with_those_weights(client, base):
     base_ranks = {r["unit_id"]: r["rank"] for r in client.get("/api/ranking?year=2015").json()["rows"]}
     assert all(r["base_rank"] == base_ranks[r["unit_id"]] for r in data["rows"])
     assert all(r["rank_change"] == r["base_rank"] - r["rank"] for r in data["rows"])
-    # sanity bound only; the figure is measured in benchmarks/bench_dashboard.py
+
+
+def test_profile_and_compare_follow_the_slider_weights(client, base):
+    """With ``weights`` the profile's and the comparison's scores and ranks are those of a fresh
+    build with those weights."""
+    inputs, _ = base
+    weights = {"productive_force": 3.0, "innovation": 0.2}
+    fresh = build(
+        inputs.values,
+        inputs.framework,
+        inputs.choices,
+        inputs.groups,
+        weights=_within_parent_shares(inputs.framework, weights),
+    )
+    ranking = fresh.ranking(2016).set_index("unit_id")
+    param = "productive_force:3,innovation:0.2"
+    data = client.get("/api/profile/330000", params={"year": 2016, "weights": param}).json()
+    assert data["index"]["score"] == pytest.approx(ranking.loc["330000", "score"], abs=1e-5)
+    assert data["index"]["rank"] == ranking.loc["330000", "rank"]
+    pillars = {p["node"]: p["score"] for p in data["pillars"]}
+    assert pillars["driving_force"] == pytest.approx(ranking.loc["330000", "driving_force"], abs=1e-5)
+    plain = client.get("/api/profile/330000", params={"year": 2016}).json()
+    assert plain["index"]["score"] != pytest.approx(data["index"]["score"])
+    rows = client.get(
+        "/api/compare", params={"a": "330000", "b": "520000", "year": 2016, "weights": param}
+    ).json()["rows"]
+    top = rows[0]
+    assert top["a_score"] == pytest.approx(ranking.loc["330000", "score"], abs=1e-5)
+    assert (top["a_rank"], top["b_rank"]) == (ranking.loc["330000", "rank"], ranking.loc["520000", "rank"])
+    bad = client.get("/api/profile/330000", params={"weights": "innovation:-1"})
+    assert bad.status_code in (400, 422) and "error" in bad.json()
 
 
 def test_post_index_with_unit_weights_is_the_base_ranking(client):

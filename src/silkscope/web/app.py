@@ -212,9 +212,11 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         unit_id: str,
         year: int | None = Query(None),
         lang: str = Query("en"),
+        weights: str | None = Query(None, description="Slider weights NODE:VALUE,... (default: as built)"),
     ) -> dict[str, Any]:
         lang, year, unit_id = _lang(lang), state.year(year), state.unit(unit_id)
-        return {**state.profile(unit_id, year, lang), "demo": inputs.is_demo}
+        given = _weights_param(weights)
+        return {**state.profile(unit_id, year, lang, weights=given), "demo": inputs.is_demo}
 
     @app.get("/api/compare", summary="Two units side by side at every node")
     def compare(
@@ -222,15 +224,17 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         b: str = Query(..., description="Unit id"),
         year: int | None = Query(None),
         lang: str = Query("en"),
+        weights: str | None = Query(None, description="Slider weights NODE:VALUE,... (default: as built)"),
     ) -> dict[str, Any]:
         lang, year = _lang(lang), state.year(year)
         a, b = state.unit(a), state.unit(b)
+        given = _weights_param(weights)
         return {
             "year": year,
             "a": {"unit_id": a, "name": state.name(a, lang)},
             "b": {"unit_id": b, "name": state.name(b, lang)},
             "demo": inputs.is_demo,
-            "rows": _records(state.compare(a, b, year, lang)),
+            "rows": _records(state.compare(a, b, year, lang, weights=given)),
         }
 
     @app.post("/api/index", summary="Recompute scores and ranks with other weights")

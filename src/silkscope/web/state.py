@@ -120,6 +120,20 @@ class IndexState:
             zero_rule=self.choices.zero_rule,
         )
 
+    def scored(self, weights: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and ranks (within each year, per node; 1 = best) of every node with the
+        slider ``weights`` (relative, as :meth:`custom_weights`), or as built."""
+        if not weights:
+            return self.result.scores, self.result.ranks
+        from scipy.stats import rankdata
+
+        scores = self.rescore(self.custom_weights(weights))
+        ranks = np.full(scores.shape, np.nan)
+        for rows in self.year_rows.values():
+            for k in range(scores.shape[1]):
+                ranks[rows, k] = rankdata(-scores[rows, k], method="min", nan_policy="omit")
+        return scores, ranks
+
     # tables ---------------------------------------------------------------------------------------
     def ranking_rows(
         self, year: int, node: str, lang: str, scores: np.ndarray | None = None
@@ -164,12 +178,14 @@ class IndexState:
         hit = np.flatnonzero((self.units == unit_id) & (self.years == year))
         return int(hit[0]) if len(hit) else None
 
-    def profile(self, unit_id: str, year: int, lang: str, top: int = 3) -> dict[str, Any]:
+    def profile(
+        self, unit_id: str, year: int, lang: str, top: int = 3, weights: Mapping[str, float] | None = None
+    ) -> dict[str, Any]:
         fw = self.framework
         r = self.row_of(unit_id, year)
         if r is None:
             raise ApiError(404, f"unit '{unit_id}' has no results for {year}")
-        scores, ranks = self.result.scores, self.result.ranks
+        scores, ranks = self.scored(weights)
         n_units = int(np.sum(self.years == year))
 
         def entry(node_id: str) -> dict[str, Any]:
@@ -237,14 +253,17 @@ class IndexState:
             "trend": trend,
         }
 
-    def compare(self, a: str, b: str, year: int, lang: str) -> pd.DataFrame:
+    def compare(
+        self, a: str, b: str, year: int, lang: str, weights: Mapping[str, float] | None = None
+    ) -> pd.DataFrame:
         ra, rb = self.row_of(a, year), self.row_of(b, year)
         if ra is None or rb is None:
             raise ApiError(404, f"'{a if ra is None else b}' has no results for {year}")
+        scores, ranks = self.scored(weights)
         rows = []
         for node in self.framework.nodes:
             k = self.position[node.id]
-            sa, sb = self.result.scores[ra, k], self.result.scores[rb, k]
+            sa, sb = scores[ra, k], scores[rb, k]
             rows.append(
                 {
                     "node": node.id,
@@ -253,8 +272,8 @@ class IndexState:
                     "a_score": sa,
                     "b_score": sb,
                     "difference": sa - sb,
-                    "a_rank": json_int(self.result.ranks[ra, k]),
-                    "b_rank": json_int(self.result.ranks[rb, k]),
+                    "a_rank": json_int(ranks[ra, k]),
+                    "b_rank": json_int(ranks[rb, k]),
                 }
             )
         return pd.DataFrame(rows)

@@ -409,7 +409,7 @@ async function loadProfile() {
   let avg;
   try {
     [data, avg] = await Promise.all([
-      api("/api/profile/" + encodeURIComponent(S.unit) + "?" + query({ year: S.year, lang: S.lang })),
+      api("/api/profile/" + encodeURIComponent(S.unit) + "?" + query({ year: S.year, lang: S.lang, weights: weightsParam() })),
       api("/api/ranking?" + query({ year: S.year, lang: S.lang })),
     ]);
   } catch (err) {
@@ -533,7 +533,7 @@ async function loadCompare() {
   $("#compare-b").value = S.b;
   let data;
   try {
-    data = await api("/api/compare?" + query({ a: S.a, b: S.b, year: S.year, lang: S.lang }));
+    data = await api("/api/compare?" + query({ a: S.a, b: S.b, year: S.year, lang: S.lang, weights: weightsParam() }));
   } catch (err) {
     status(t("web.error", { message: err.message }), true);
     return;
