@@ -247,3 +247,38 @@ def test_cli_tiers_from_own_indicator_table(tmp_path: Path, indicators):
     )
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(out)) == len(indicators)
+
+
+def test_tiers_from_a_workspace_use_its_geodist_distances(workspace, shared_data, tmp_path):
+    """Imported BACI flows and GeoDist pairs: distance_to_home is CEPII's CHN-to-country distance;
+    countries without a pair from CHN are left out and listed."""
+    from typer.testing import CliRunner
+
+    from silkscope.cli import app
+
+    runner = CliRunner()
+    for args in (
+        ["import", "baci", str(shared_data / "baci" / "baci_hs17_y2020_v202301_exporters_afg_zaf.parquet")],
+        ["import", "geodist", str(shared_data / "cepii_geodist" / "dist_cepii.csv.gz")],
+    ):
+        result = runner.invoke(app, [*args, "--workspace", str(workspace.root)])
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "tiers.csv"
+    result = runner.invoke(
+        app,
+        ["partners", "tiers", "--workspace", str(workspace.root), "--replicates", "20", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    tiers = pd.read_csv(out)
+    assert tiers["note"].str.contains("workspace pairs (GeoDist)", regex=False).all()
+    pairs = workspace.table("pairs").query("origin == 'CHN'").set_index("dest")["dist_km"]
+    from silkscope.partners.tiers import indicators_from_flows
+
+    flows = workspace.query(
+        "SELECT year, exporter, importer, hs6 AS product, value_kusd AS value FROM trade_flows"
+    )
+    indicators, dropped = indicators_from_flows(flows, "CHN", workspace.table("pairs"))
+    row = indicators.set_index("country").loc["ZAF"]
+    assert row["distance_to_home"] == pytest.approx(pairs["ZAF"])
+    assert set(tiers["country"]) <= set(pairs.index)
+    assert all(code not in pairs.index for code in dropped)

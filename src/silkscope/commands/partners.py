@@ -243,9 +243,19 @@ def tiers_command(
         summed = table.group_by(["year", "exporter", "importer", "product"]).aggregate(
             value=table.value.sum()
         )
-        indicators, dropped = indicators_from_flows(con.to_pandas(summed), home)
+        distances = None
+        if label is None:  # a workspace: its GeoDist pairs, when imported
+            from silkscope.workspace import Workspace
+
+            ws = Workspace.open(workspace or Path.cwd())
+            pairs = ws.query("SELECT origin, dest, dist_km FROM pairs WHERE dist_km IS NOT NULL")
+            distances = pairs if len(pairs) else None
+        indicators, dropped = indicators_from_flows(con.to_pandas(summed), home, distances)
         if dropped:
-            console.print(f"left out codes that are not ISO3 countries: {', '.join(dropped[:20])}")
+            console.print(
+                "left out (not an ISO3 country, or no distance from the home country): "
+                + ", ".join(dropped[:20])
+            )
         fw = None
     result = partner_tiers(indicators, fw, method=method, k=tiers, n=replicates, seed=seed, exclude=(home,))
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
@@ -254,7 +264,8 @@ def tiers_command(
     recs = recommend(frame, result.pillar_scores, rule_table)
     frame = frame.merge(modes_by_country(recs), on="country", how="left")
     if data is None:
-        frame["note"] = (f"{label}; " if label else "") + "distance: UN-subregion centroid proxy"
+        source = "UN-subregion centroid proxy" if distances is None else "workspace pairs (GeoDist)"
+        frame["note"] = (f"{label}; " if label else "") + f"distance: {source}"
     show_table(
         frame[["country", "tier", "score", "tier_probability", "driver", "modes"]],
         title="partner tiers" + (f" ({label})" if label else ""),

@@ -205,17 +205,25 @@ def flow_indicators(
     )
 
 
-def indicators_from_flows(flows: pd.DataFrame, home: str = HOME) -> tuple[pd.DataFrame, list[str]]:
-    """:func:`flow_indicators` for the ISO3 countries of ``flows`` with the demo distance proxy
-    (UN-subregion centroids), and the codes left out because they are not ISO3 countries."""
+def indicators_from_flows(
+    flows: pd.DataFrame, home: str = HOME, distances: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`flow_indicators` for the ISO3 countries of ``flows`` and the codes left out: those
+    that are not ISO3 countries and, with ``distances`` (``origin, dest, dist_km``, e.g. the
+    workspace's GeoDist pairs), those with no distance from ``home``. Without ``distances`` the
+    demo proxy (UN-subregion centroids) is used."""
     from silkscope.reference import iso3_codes
     from silkscope.trade.demo import demo_distances
 
-    known = iso3_codes()
+    known = set(iso3_codes())
+    if distances is not None:
+        known &= set(distances.loc[distances["origin"] == home, "dest"]) | {home}
     dropped = sorted(set(flows["exporter"]).union(flows["importer"]) - known)
     flows = flows[flows["exporter"].isin(known) & flows["importer"].isin(known)]
     countries = sorted(set(flows["exporter"]).union(flows["importer"]))
-    return flow_indicators(flows, demo_distances(countries), home), dropped
+    if distances is None:
+        distances = demo_distances(countries)
+    return flow_indicators(flows, distances, home), dropped
 
 
 def demo_indicators(home: str = HOME) -> pd.DataFrame:

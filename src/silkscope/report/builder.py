@@ -38,13 +38,15 @@ class ReportInputs:
     #: trade flows for the trade and partner sections; None = the built-in demo flows (labelled)
     flows: pd.DataFrame | None = None
     flows_source: str = ""
+    #: the workspace's GeoDist pairs ``origin, dest, dist_km``, if imported
+    distances: pd.DataFrame | None = None
     #: province boundaries given by the user (GeoJSON, ids = unit ids); None = tile-grid maps
     geometry: dict | None = None
 
     def trade(self) -> TradeInputs:
         """The flows of the trade and partner sections: the workspace's, else the demo flows."""
         if self.flows is not None and not self.flows.empty:
-            return TradeInputs(self.flows, False, self.flows_source)
+            return TradeInputs(self.flows, False, self.flows_source, self.distances)
         from silkscope.trade.demo import DEMO_SOURCE_ID, demo_flows
 
         return TradeInputs(demo_flows(), True, DEMO_SOURCE_ID)
@@ -110,9 +112,11 @@ def workspace_inputs(root: Path) -> ReportInputs:
         "SELECT source_id, title, publisher, url, licence, file_sha256, imported_at, rows FROM sources"
     )
     flows, flows_source = _workspace_flows(ws)
+    pairs = ws.query("SELECT origin, dest, dist_km FROM pairs WHERE dist_km IS NOT NULL")
     return ReportInputs(
-        values, framework, choices, province_groups(grouping), sources, False, names, flows, flows_source
-    )
+        values, framework, choices, province_groups(grouping), sources, False, names, flows, flows_source,
+        distances=pairs if len(pairs) else None,
+    )  # fmt: skip
 
 
 def _workspace_flows(ws) -> tuple[pd.DataFrame | None, str]:

@@ -30,6 +30,8 @@ class TradeInputs:
     flows: pd.DataFrame
     is_demo: bool
     source: str
+    #: ``origin, dest, dist_km`` (the workspace's GeoDist pairs); None = the demo distance proxy
+    distances: pd.DataFrame | None = None
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -268,13 +270,18 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
 
 
 # --- partners ----------------------------------------------------------------------------------
-def partner_tier_result(flows: pd.DataFrame, home: str = FOCUS, replicates: int = TIER_REPLICATES):
+def partner_tier_result(
+    flows: pd.DataFrame,
+    home: str = FOCUS,
+    replicates: int = TIER_REPLICATES,
+    distances: pd.DataFrame | None = None,
+):
     """Tiers of the partner countries from the flows (as ``silkscope partners tiers`` does) and
     their docking recommendations."""
     from silkscope.partners.docking import recommend
     from silkscope.partners.tiers import indicators_from_flows, partner_tiers
 
-    indicators, _ = indicators_from_flows(flows, home)
+    indicators, _ = indicators_from_flows(flows, home, distances)
     result = partner_tiers(indicators, n=replicates, seed=0, exclude=(home,))
     recs = recommend(result.to_frame(), result.pillar_scores)
     return result, recs
@@ -283,7 +290,7 @@ def partner_tier_result(flows: pd.DataFrame, home: str = FOCUS, replicates: int 
 def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Section:
     from silkscope.partners.tiers import partner_framework
 
-    result, recs = partner_tier_result(trade.flows, home)
+    result, recs = partner_tier_result(trade.flows, home, distances=trade.distances)
     frame = result.to_frame()
     k = int(result.details["k"])
     pillar_names = partner_framework().names(t.lang)

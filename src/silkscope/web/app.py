@@ -277,7 +277,8 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
             from silkscope.partners.docking import modes_by_country
             from silkscope.report.trade_sections import partner_tier_result
 
-            result, recs = partner_tier_result(trade_flows())  # the same tiers as the report
+            trade = trade_inputs()  # the same tiers as the report
+            result, recs = partner_tier_result(trade.flows, distances=trade.distances)
             return result.to_frame().merge(modes_by_country(recs), on="country", how="left")
 
         return cache.get("tiers", compute)
