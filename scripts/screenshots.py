@@ -11,48 +11,15 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs] [--chromium /usr/bin/c
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server():
-    import uvicorn
-
-    from silkscope.web.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(None), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the dashboard server did not start")
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
+from silkscope.web.headless import CHROMIUM, CHROMIUM_ARGS, ServerThread  # noqa: E402
 
 
 def build_report(folder: Path) -> Path:
@@ -67,16 +34,18 @@ def build_report(folder: Path) -> Path:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=str(CHROMIUM))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     from playwright.sync_api import sync_playwright
 
-    server, thread, base = start_server()
+    from silkscope.web.app import create_app
+
     blocked: list[str] = []
     saved: list[Path] = []
-    try:
+    with ServerThread(create_app(None)) as running:
+        base = running.url
         with tempfile.TemporaryDirectory(prefix="silkscope-report-") as tmp:
             report_html = build_report(Path(tmp) / "report")
             with sync_playwright() as p:
@@ -141,9 +110,6 @@ def main(argv: list[str] | None = None) -> None:
                 page.wait_for_selector(".js-plotly-plot .main-svg")
                 shot("report.png")
                 browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     if blocked:
         raise SystemExit(f"requests off 127.0.0.1 were attempted: {blocked}")
     for path in saved:

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from silkscope.cli import app
+from silkscope.web.headless import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),
@@ -33,13 +33,7 @@ def test_every_figure_renders_offline(report_html: Path):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_ARGS,
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
