@@ -182,3 +182,66 @@ def test_cli_without_data_uses_the_labelled_demo(tmp_path, monkeypatch):
     result = pd.read_csv(out, dtype={"product": str})
     assert (result.note.str.contains("demonstration data")).all() and "演示数据" in result.note.iloc[0]
     assert set(result.indicator) >= {"rca", "market_share", "hhi_markets"}
+
+
+def _extract(shared_data) -> pd.DataFrame:
+    raw = pd.read_parquet(shared_data / "baci" / "baci_hs17_y2020_v202301_exporters_afg_zaf.parquet")
+    return pd.DataFrame(
+        {
+            "year": raw.t.astype(int),
+            "exporter": to_iso3(raw.i),
+            "importer": to_iso3(raw.j),
+            "product": raw.k,
+            "value": raw.v,
+        }
+    )
+
+
+def test_sorted_output_and_unique_flows(shared_data, tmp_path: Path):
+    """The sorted table is in indicator, reporter, partner, product, year order (checked against a
+    pandas sort); unsorted and without regrouping (unique flows) it holds the same rows."""
+    from silkscope.trade.indicators import indicator_table
+    from silkscope.trade.queries import connect, frame_flows
+
+    flows = _extract(shared_data)
+    assert not flows.duplicated(["year", "exporter", "importer", "product"]).any()
+    ours = trade_indicators(flows)
+    assert set(ours.indicator) == set(INDICATORS) and len(ours) > 100_000
+    keys = ["rank", "reporter", "partner", "product", "year"]
+    ranked = ours.assign(rank=ours.indicator.map(INDICATORS.index))
+    expected = ranked.sort_values(keys, kind="stable").drop(columns="rank").reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, expected)
+    con = connect()
+    loose = con.to_pandas(indicator_table(frame_flows(flows), con=con, unique=True))
+    loose = loose.assign(rank=loose.indicator.map(INDICATORS.index)).sort_values(keys)
+    loose = loose.drop(columns="rank").reset_index(drop=True)
+    pd.testing.assert_frame_equal(loose.drop(columns="value"), ours.drop(columns="value"))
+    assert loose.value.to_numpy() == pytest.approx(ours.value.to_numpy(), rel=1e-12)
+
+
+def test_repeated_flows_are_summed_and_reserved_codes_refused():
+    flows = pd.DataFrame(TOY, columns=["exporter", "importer", "product", "value"]).assign(year=2020)
+    split = pd.concat([flows, flows.iloc[[0]].assign(value=-4.0), flows.iloc[[0]].assign(value=4.0)])
+    pd.testing.assert_frame_equal(trade_indicators(split), trade_indicators(flows))
+    world = pd.concat([flows, flows.iloc[[0]].assign(importer="WLD")])
+    with pytest.raises(InputError, match="reserved code\\(s\\) WLD"):
+        trade_indicators(world)
+
+
+def test_cli_no_sort_writes_the_same_rows(tmp_path: Path):
+    iso3 = {"AAA": "CHN", "BBB": "USA", "CCC": "AFG"}
+    rows = [(2020, iso3[e], iso3[i], p, v) for e, i, p, v in TOY]
+    data = tmp_path / "toy.csv"
+    pd.DataFrame(rows, columns=["t", "i", "j", "k", "v"]).to_csv(data, index=False)
+    tables = []
+    for flag in ("--sort", "--no-sort"):
+        out = tmp_path / f"ind{flag}.parquet"
+        args = ["trade", "indicators", "--data", str(data), "--reporter", "all", "--out", str(out), flag]
+        run = CliRunner().invoke(app, args)
+        assert run.exit_code == 0, run.output
+        assert f"wrote {len(pd.read_parquet(out))} rows x 6 columns" in run.output
+        tables.append(pd.read_parquet(out))
+    keys = ["indicator", "reporter", "partner", "product", "year"]
+    ordered, loose = (t.sort_values(keys).reset_index(drop=True) for t in tables)
+    pd.testing.assert_frame_equal(ordered, loose)
+    assert set(ordered.reporter) == {"CHN", "USA", "AFG"}

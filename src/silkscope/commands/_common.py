@@ -66,6 +66,19 @@ def write_output(frame: pd.DataFrame, out: Path, title: str | None = None) -> No
     console.print(f"{label}wrote {len(frame):,} rows x {frame.shape[1]} columns to {path}")
 
 
+def write_query_output(con: Any, table: Any, out: Path, title: str) -> int:
+    """Write an Ibis query's result (streamed by the backend), show its first rows and say where
+    it went; returns the number of rows written."""
+    from silkscope.io.writers import write_query
+
+    path, rows, head = write_query(con, table, out)
+    show_table(head, title=title, max_rows=len(head))
+    if rows > len(head):
+        console.print(f"... {rows - len(head):,} more rows")
+    console.print(f"{title}: wrote {rows:,} rows x {head.shape[1]} columns to {path}")
+    return rows
+
+
 def show_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 20) -> None:
     """Print the head of a DataFrame as a rich table."""
     table = Table(title=title, show_lines=False)

@@ -197,28 +197,40 @@ def indicators_command(
         "--out",
         help="Output .csv, .xlsx or .parquet (indicator, reporter, partner, product, year, value).",
     ),
+    sort: bool = typer.Option(
+        True,
+        "--sort/--no-sort",
+        help="Order the rows by indicator, reporter, partner, product, year. --no-sort writes "
+        "them as computed, for a whole BACI year about twice as fast (same rows).",
+    ),
 ) -> None:
     """WITS trade indicators: RCA, specialisation, intensity, complementarity, Grubel-Lloyd, HHI, Finger-Kreinin, shares."""
+    import ibis
     import pandas as pd
 
-    from silkscope.commands._common import show_table, write_output
+    from silkscope.commands._common import progress_bar, write_query_output
     from silkscope.reference import bri_partners
     from silkscope.trade.codes import to_iso3
-    from silkscope.trade.indicators import trade_indicators
+    from silkscope.trade.indicators import checked_flows, indicator_table
 
     con, table, label = _selection(data, workspace, hs, engine, years, products, scheme, classification)
     reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
     chosen = None if chosen is None else list(to_iso3(pd.Series(chosen)))
-    result = trade_indicators(table, reporters, chosen, con=con)
-    if result.empty:
+    if con.to_pandas(table.limit(1)).empty:
         raise InputError(
             "no indicator could be computed for this selection (no flows left after the filters)"
         )
-    show_table(result.head(15), title="trade indicators" + (" (demonstration data)" if label else ""))
-    if label:
-        result["note"] = label
-    write_output(result, out, title="trade indicators")
+    with progress_bar() as progress:
+        progress.add_task("computing the indicators", total=None)
+        table = checked_flows(table, reporters, con)
+        # the workspace's import refuses duplicate flows: they need no grouping again
+        unique = data is None and label is None
+        result = indicator_table(table, reporters, chosen, con=con, sort=sort, unique=unique)
+        if label:
+            result = result.mutate(note=ibis.literal(label))
+        title = "trade indicators" + (" (demonstration data)" if label else "")
+        write_query_output(con, result, out, title)
 
 
 @app.command("values")

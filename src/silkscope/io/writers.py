@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from silkscope.errors import InputError
 
+if TYPE_CHECKING:
+    import ibis
+    from ibis.backends import BaseBackend
+
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 EXCEL_MAX_SHEET_NAME = 31
+EXCEL_MAX_ROWS = 1_048_575  # rows under the header in one sheet
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, sheet_name: str = "data") -> Path:
     """Write ``frame`` to ``path`` (.csv UTF-8, .xlsx, .parquet); parent folders are created."""
-    path = Path(path)
+    path = _output_path(path)
     suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise InputError(
-            f"cannot write '{path.name}': the output must end in one of {', '.join(TABLE_SUFFIXES)}",
-            file=path,
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         frame.to_csv(path, index=False, encoding="utf-8")
     elif suffix == ".parquet":
@@ -30,6 +31,63 @@ def write_table(frame: pd.DataFrame, path: str | Path, sheet_name: str = "data")
     else:
         write_workbook({sheet_name: frame}, path)
     return path
+
+
+def write_query(
+    con: BaseBackend, table: ibis.Table, path: str | Path, head: int = 15
+) -> tuple[Path, int, pd.DataFrame]:
+    """Write the result of an Ibis query to ``path`` (.csv UTF-8, .parquet, .xlsx) and return the
+    path, the number of rows and the first ``head`` rows (to show).
+
+    On DuckDB, CSV and Parquet are written by DuckDB itself (``COPY``), streamed, without the
+    rows passing through pandas: a BACI year's 68 M indicator rows would need some 17 GB there.
+    The file is written beside ``path`` and renamed over it only once complete, so a failure
+    leaves an earlier file of that name as it was."""
+    import duckdb
+
+    path = _output_path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx" or con.name != "duckdb":
+        frame = con.to_pandas(table.limit(EXCEL_MAX_ROWS + 1) if suffix == ".xlsx" else table)
+        if len(frame) > EXCEL_MAX_ROWS:
+            raise InputError(
+                f"the result has more than {EXCEL_MAX_ROWS:,} rows, more than an Excel sheet holds",
+                file=path,
+                hint="write it as .parquet or .csv instead",
+            )
+        return write_table(frame, path), len(frame), frame.head(head)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        if suffix == ".parquet":
+            con.to_parquet(table, partial)
+            source = f"read_parquet('{_sql_text(partial)}')"
+        else:
+            con.to_csv(table, partial)
+            source = f"read_csv('{_sql_text(partial)}', all_varchar = true)"
+        with duckdb.connect() as reader:
+            rows = reader.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+            first = reader.execute(f"SELECT * FROM {source} LIMIT {int(head)}").df()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path, int(rows), first
+
+
+def _output_path(path: str | Path) -> Path:
+    """``path`` checked for a table suffix, its folder created."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(
+            f"cannot write '{path.name}': the output must end in one of {', '.join(TABLE_SUFFIXES)}",
+            file=path,
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sql_text(value: object) -> str:
+    """``value`` as the inside of a single-quoted SQL string."""
+    return str(value).replace("'", "''")
 
 
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:

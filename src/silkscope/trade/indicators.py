@@ -32,6 +32,7 @@ from silkscope.errors import InputError, MethodError
 
 if TYPE_CHECKING:
     import ibis
+    import numpy as np
     from ibis.backends import BaseBackend
 
 INDICATORS = (
@@ -67,9 +68,19 @@ def trade_indicators(
     products are those to analyse (filter them first); totals and shares are within them. The
     queries run on ``con`` (default: a new in-memory DuckDB; see ``trade.queries.connect``).
     """
-    from silkscope.trade.queries import connect, frame_flows
+    from silkscope.trade.queries import connect
 
     con = con or connect()
+    table = checked_flows(flows, reporters, con)
+    return con.to_pandas(indicator_table(table, reporters, partners, indicators, con, sort=True))
+
+
+def checked_flows(
+    flows: pd.DataFrame | ibis.Table, reporters: list[str] | None, con: BaseBackend
+) -> ibis.Table:
+    """``flows`` as an Ibis table, after checking that every reporter exports in it."""
+    from silkscope.trade.queries import frame_flows
+
     table = frame_flows(flows) if isinstance(flows, pd.DataFrame) else flows
     if reporters is not None:
         held = table.filter(table.exporter.isin(reporters)).select("exporter").distinct()
@@ -79,13 +90,7 @@ def trade_indicators(
             raise InputError(
                 f"reporter(s) {', '.join(missing)} export none of the selected products in the data"
             )
-    return con.to_pandas(ordered(indicator_table(table, reporters, partners, indicators, con)))
-
-
-def ordered(table: ibis.Table) -> ibis.Table:
-    """The indicator rows in :data:`INDICATORS` order, then reporter, partner, product, year."""
-    rank = table.indicator.substitute({n: k for k, n in enumerate(INDICATORS)}, else_=len(INDICATORS))
-    return table.order_by([rank, "reporter", "partner", "product", "year"]).select(*OUTPUT_COLUMNS)
+    return table
 
 
 def indicator_table(
@@ -94,31 +99,129 @@ def indicator_table(
     partners: list[str] | None = None,
     indicators: tuple[str, ...] = INDICATORS,
     con: BaseBackend | None = None,
+    sort: bool = False,
+    unique: bool = False,
 ) -> ibis.Table:
-    """The indicators as one Ibis expression (unsorted), to run on ``con`` or write out.
+    """The indicators as one Ibis expression (:data:`OUTPUT_COLUMNS`), to run on ``con`` or write
+    out; ``sort`` orders it as :func:`trade_indicators` does (indicator, reporter, partner,
+    product, year). ``unique`` says the flows already hold one row per (year, exporter,
+    importer, product), as the workspace's do (its import refuses duplicates), so they are not
+    grouped again (a third of the preparation time for a BACI year).
 
+    The work runs on integer codes: countries and products are numbered in the order of their
+    codes (``WLD`` and ``ALL`` among them), the flows are deduplicated once with those numbers,
+    every join and aggregate uses them, and the codes come back only in the last step (a join
+    with the two small code tables); sorting by the numbers sorts by the codes.
     Complementarity and Finger-Kreinin are sums of min(a_k, b_k) over every pair of share
     vectors: the backend computes the share tables (countries x products, small), which are
     collected and paired in NumPy blocks (:func:`_overlaps`), since a join would materialise
-    pairs x products rows (2e8 for a BACI year); the result joins the expression as a memtable.
+    pairs x products rows (2e8 for a BACI year).
     """
     import ibis
 
     from silkscope.trade.queries import connect
 
     con = con or connect()
-    from ibis import _
-
     unknown = [i for i in indicators if i not in INDICATORS]
     if unknown:
         raise MethodError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
-    want = set(indicators)
-    # the flows (one row per year, exporter, importer, product) and the aggregates several
-    # indicators share are materialised once on the backend
-    f = flows.select("year", "exporter", "importer", "product", "value").filter(_.exporter != _.importer)
-    f = _materialise(
-        con, f.group_by(["year", "exporter", "importer", "product"]).aggregate(value=_.value.sum())
+    codes = _Codes.of(con, flows, unique)
+    parts = _coded_parts(con, codes, reporters, partners, set(indicators))
+    coded = ibis.union(*parts).rename(r_id="reporter", p_id="partner", k_id="product")
+    names, country, product = (
+        _labels(con, labels) for labels in (list(INDICATORS), codes.countries, codes.products)
     )
+    ind = names.select(i=names.id, indicator=names.code)
+    rep = country.select(r=country.id, reporter=country.code)
+    par = country.select(p=country.id, partner=country.code)
+    prod = product.select(k=product.id, product=product.code)
+    table = (
+        coded.join(ind, coded["rank"] == ind.i)
+        .join(rep, coded.r_id == rep.r)
+        .join(par, coded.p_id == par.p)
+        .join(prod, coded.k_id == prod.k)
+        .select(
+            "rank", "r_id", "p_id", "k_id", "indicator", "reporter", "partner", "product", "year", "value"
+        )
+    )
+    if sort:
+        table = table.order_by(["rank", "r_id", "p_id", "k_id", "year"])
+    return table.select(*OUTPUT_COLUMNS)
+
+
+def _labels(con: BaseBackend, labels: list[str], enum: bool = True) -> ibis.Table:
+    """An ``id, code`` table numbering ``labels``. With ``enum`` on DuckDB the code is an ENUM, so
+    the long output carries one small integer per cell and Parquet / Arrow receive it
+    dictionary-encoded (writing 68 M rows of plain strings took three times as long)."""
+    import uuid
+
+    import ibis
+
+    frame = pd.DataFrame({"id": range(len(labels)), "code": labels}).astype({"id": "int32"})
+    if not enum or con.name != "duckdb":
+        return ibis.memtable(frame)
+    frame["code"] = pd.Categorical(labels, categories=labels)  # scanned by DuckDB as an ENUM
+    name = f"silkscope_{uuid.uuid4().hex[:12]}"
+    con.con.register(f"{name}_frame", frame)
+    con.raw_sql(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{name}_frame"')
+    con.con.unregister(f"{name}_frame")
+    return con.table(name)
+
+
+class _Codes:
+    """Countries and products numbered in the order of their codes, and the flows with numbers:
+    ``year, exporter, importer, product, value`` (ints), one row per key, exporter != importer."""
+
+    def __init__(
+        self, con: BaseBackend, flows: ibis.Table, countries: list[str], products: list[str], unique: bool
+    ):
+        self.countries, self.products = countries, products
+        self.country_id = {c: k for k, c in enumerate(countries)}
+        self.wld, self.all = self.country_id[WLD], products.index(ALL)
+        country, product = (_labels(con, codes, enum=False) for codes in (countries, products))
+        ex = country.select(exporter=country.id, e_code=country.code)
+        im = country.select(importer=country.id, i_code=country.code)
+        pr = product.select(product=product.id, k_code=product.code)
+        coded = (
+            flows.join(ex, flows.exporter == ex.e_code)
+            .join(im, flows.importer == im.i_code)
+            .join(pr, flows["product"] == pr.k_code)
+            .select(
+                "year", exporter=ex.exporter, importer=im.importer, product=pr["product"], value=flows.value
+            )
+        )
+        if not unique:
+            coded = coded.group_by(["year", "exporter", "importer", "product"]).aggregate(
+                value=coded.value.sum()
+            )
+        self.flows = _materialise(con, coded)
+
+    @classmethod
+    def of(cls, con: BaseBackend, flows: ibis.Table, unique: bool = False) -> _Codes:
+        import ibis
+
+        f = flows.select("year", "exporter", "importer", "product", "value")
+        f = f.filter(f.exporter != f.importer)
+        names = ibis.union(f.select(code=f.exporter), f.select(code=f.importer), distinct=True)
+        countries = set(con.to_pandas(names)["code"])
+        products = set(con.to_pandas(f.select("product").distinct())["product"])
+        clash = [c for c in (WLD, ALL) if c in countries | products]
+        if clash:
+            raise InputError(f"flows use the reserved code(s) {', '.join(clash)} (the world, all products)")
+        return cls(con, f, sorted(countries | {WLD}), sorted(products | {ALL}), unique)
+
+    def ids(self, names: list[str] | None) -> list[int] | None:
+        """The numbers of the countries held (None stays None)."""
+        return None if names is None else [self.country_id[n] for n in names if n in self.country_id]
+
+
+def _coded_parts(con, codes: _Codes, reporters, partners, want: set[str]) -> list[ibis.Table]:
+    """Each indicator's rows with numbered keys (see :func:`_rows`)."""
+    import ibis
+    from ibis import _
+
+    f, wld, all_ = codes.flows, codes.wld, codes.all
+    reporters, partners = codes.ids(reporters), codes.ids(partners)
     xw_k = f.group_by(["year", "product"]).aggregate(xw_k=_.value.sum())  # world exports of k
     xw = f.group_by("year").aggregate(xw=_.value.sum())
     m_pk = f.group_by(["year", "importer", "product"]).aggregate(m_pk=_.value.sum())
@@ -144,9 +247,9 @@ def indicator_table(
     if want & {"rca", "market_share"}:
         world = x_share.join(xw_k, ["year", "product"]).join(xw, "year")
         if "rca" in want:
-            parts.append(_rows("rca", world, world.share / (world.xw_k / world.xw), partner=WLD))
+            parts.append(_rows("rca", world, world.share / (world.xw_k / world.xw), partner=wld))
         if "market_share" in want:
-            parts.append(_rows("market_share", world, world.x_rk / world.xw_k, partner=WLD))
+            parts.append(_rows("market_share", world, world.x_rk / world.xw_k, partner=wld))
             parts.append(_rows("market_share", bil, bil.x_rpk / bil.m_pk))
     if "export_specialisation" in want:
         # (x_rpk / x_rp) / (m_pk / m_p): the pair's small ratio m_p / x_rp joined to each flow
@@ -155,7 +258,7 @@ def indicator_table(
         parts.append(_rows("export_specialisation", es, es.x_rpk / es.m_pk * es.r))
     if "trade_intensity" in want:
         ti = x_rp.join(x_r, ["year", "reporter"]).join(m_p, ["year", "partner"]).join(xw, "year")
-        parts.append(_rows("trade_intensity", ti, (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw), product=ALL))
+        parts.append(_rows("trade_intensity", ti, (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw), product=all_))
     collected: list[pd.DataFrame] = []
 
     def mine_shares() -> pd.DataFrame:  # the reporters' export shares, collected once
@@ -168,17 +271,17 @@ def indicator_table(
         tc = _overlaps(mine_shares(), con.to_pandas(m_share.rename(other="partner", share="m")))
         pairs = con.to_pandas(x_rp.select("year", "reporter", "partner"))
         tc = pairs.merge(tc.rename(columns={"other": "partner"}), on=["year", "reporter", "partner"])
-        parts.append(_rows("trade_complementarity", ibis.memtable(tc), 100 * ibis._.s, product=ALL))
+        parts.append(_rows("trade_complementarity", ibis.memtable(tc), 100 * ibis._.s, product=all_))
     if want & {"grubel_lloyd", "grubel_lloyd_aggregate", "net_export_ratio"}:
-        parts.extend(_two_way(f, reporters, partners, want))
+        parts.extend(_two_way(f, x_rk, m_pk, reporters, partners, want, wld, all_))
     if want & {"hhi_markets", "hhi_markets_normalised"}:
         shares = x_rp_all.join(x_r, ["year", "reporter"]).mutate(share=_.x_rp / _.x_r)
-        parts.extend(_hhi("hhi_markets", shares, want))
+        parts.extend(_hhi("hhi_markets", shares, want, wld, all_))
     if want & {"hhi_products", "hhi_products_normalised"}:
-        parts.extend(_hhi("hhi_products", x_share, want))
+        parts.extend(_hhi("hhi_products", x_share, want, wld, all_))
     if "finger_kreinin" in want:
-        parts.append(_finger_kreinin(con, f, mine_shares(), xw_k, xw, partners))
-    return ibis.union(*parts)
+        parts.append(_finger_kreinin(con, f, mine_shares(), xw_k, xw, reporters, partners, wld, all_))
+    return parts
 
 
 def _materialise(con: BaseBackend, table: ibis.Table) -> ibis.Table:
@@ -192,23 +295,24 @@ def _materialise(con: BaseBackend, table: ibis.Table) -> ibis.Table:
     return con.create_table(f"silkscope_{uuid.uuid4().hex[:12]}", table, temp=True)
 
 
-def _rows(indicator: str, table: ibis.Table, value, partner: str | None = None, product: str | None = None):
-    """One indicator's long rows; values that are not finite (0/0, x/0) are left out."""
+def _rows(indicator: str, table: ibis.Table, value, partner: int | None = None, product: int | None = None):
+    """One indicator's long rows with numbered keys (``partner`` / ``product`` fixed to the number
+    of WLD / ALL where given); values that are not finite (0/0, x/0) are left out."""
     import ibis
 
     value = (value.resolve(table) if hasattr(value, "resolve") else value).cast("float64")
     out = table.select(
-        indicator=ibis.literal(indicator),
-        reporter=table.reporter,
-        partner=ibis.literal(partner) if partner else table.partner,
-        product=ibis.literal(product) if product else table.product,
+        rank=ibis.literal(INDICATORS.index(indicator), type="int32"),
+        reporter=table.reporter.cast("int32"),
+        partner=(ibis.literal(partner) if partner is not None else table.partner).cast("int32"),
+        product=(ibis.literal(product) if product is not None else table["product"]).cast("int32"),
         year=table.year.cast("int64"),
         value=value,
     )
     return out.filter(out.value.notnull() & ~out.value.isnan() & ~out.value.isinf())
 
 
-def _hhi(name: str, shares: ibis.Table, want: set[str]) -> list[ibis.Table]:
+def _hhi(name: str, shares: ibis.Table, want: set[str], wld: int, all_: int) -> list[ibis.Table]:
     """Herfindahl-Hirschman index of the shares and its UNCTAD normalisation (H - 1/N)/(1 - 1/N)."""
     from ibis import _
 
@@ -217,36 +321,54 @@ def _hhi(name: str, shares: ibis.Table, want: set[str]) -> list[ibis.Table]:
     )
     out = []
     if name in want:
-        out.append(_rows(name, table, table.h, partner=WLD, product=ALL))
+        out.append(_rows(name, table, table.h, partner=wld, product=all_))
     if f"{name}_normalised" in want:
         norm = (table.n > 1).ifelse((table.h - 1 / table.n) / (1 - 1 / table.n), None)
-        out.append(_rows(f"{name}_normalised", table, norm, partner=WLD, product=ALL))
+        out.append(_rows(f"{name}_normalised", table, norm, partner=wld, product=all_))
     return out
 
 
-def _two_way(f: ibis.Table, reporters, partners, want: set[str]) -> list[ibis.Table]:
-    """Grubel-Lloyd and net export ratio per product and partner (and WLD), and GL aggregate."""
+def _two_way(
+    f: ibis.Table,
+    x_rk: ibis.Table,
+    m_pk: ibis.Table,
+    reporters,
+    partners,
+    want: set[str],
+    wld: int,
+    all_: int,
+) -> list[ibis.Table]:
+    """Grubel-Lloyd and net export ratio per product and partner (and WLD), and GL aggregate:
+    each reporter's exports to a partner (x) beside its imports from it (m), by an outer join of
+    the (deduplicated) flows with themselves reversed; against the world, its exports of each
+    product beside its imports of it (``x_rk``, ``m_pk``)."""
     import ibis
     from ibis import _
 
     if reporters is None:  # every exporter, also as an importer
-        exports = f
         exporters = f.select(reporter=_.exporter).distinct()
+        exports = f
         imports = f.semi_join(exporters, f.importer == exporters.reporter)
+        m_r = m_pk.semi_join(exporters, m_pk.partner == exporters.reporter)
     else:
         exports = f.filter(_.exporter.isin(reporters))
         imports = f.filter(_.importer.isin(reporters))
-    zero = ibis.literal(0.0)
-    flows = ibis.union(
-        exports.select("year", "product", reporter=_.exporter, partner=_.importer, x=_.value, m=zero),
-        imports.select("year", "product", reporter=_.importer, partner=_.exporter, x=zero, m=_.value),
+        m_r = m_pk.filter(_.partner.isin(reporters))
+    everyone = _side_by_side(
+        exports.select("year", "product", reporter=_.exporter, partner=_.importer, x=_.value),
+        imports.select("year", "product", reporter=_.importer, partner=_.exporter, m=_.value),
+        ["year", "reporter", "partner", "product"],
     )
-    everyone = flows.group_by(["year", "reporter", "partner", "product"]).aggregate(x=_.x.sum(), m=_.m.sum())
     bil = everyone if partners is None else everyone.filter(_.partner.isin(partners))
     # against the world means all partners, not just the selected ones
-    world = everyone.group_by(["year", "reporter", "product"]).aggregate(x=_.x.sum(), m=_.m.sum())
-    world = world.select("year", "reporter", partner=ibis.literal(WLD), product=_.product, x=_.x, m=_.m)
-    both = ibis.union(bil.select("year", "reporter", "partner", "product", "x", "m"), world)
+    world = _side_by_side(
+        x_rk.select("year", "reporter", "product", x=_.x_rk),
+        m_r.select("year", "product", reporter=_.partner, m=_.m_pk),
+        ["year", "reporter", "product"],
+    )
+    world = world.mutate(partner=ibis.literal(wld, type="int32"))
+    columns = ["year", "reporter", "partner", "product", "x", "m"]
+    both = ibis.union(bil.select(*columns), world.select(*columns))
     total, gap = both.x + both.m, (both.x - both.m).abs()
     out = []
     if "grubel_lloyd" in want:
@@ -257,27 +379,48 @@ def _two_way(f: ibis.Table, reporters, partners, want: set[str]) -> list[ibis.Ta
         agg = both.group_by(["year", "reporter", "partner"]).aggregate(
             overlap=(_.x + _.m - (_.x - _.m).abs()).sum(), total=(_.x + _.m).sum()
         )
-        out.append(_rows("grubel_lloyd_aggregate", agg, agg.overlap / agg.total, product=ALL))
+        out.append(_rows("grubel_lloyd_aggregate", agg, agg.overlap / agg.total, product=all_))
     return out
 
 
-def _finger_kreinin(con, f: ibis.Table, mine: pd.DataFrame, xw_k: ibis.Table, xw: ibis.Table, partners):
-    """Similarity of r's export structure with each other exporter's (and the world's)."""
+def _side_by_side(x: ibis.Table, m: ibis.Table, keys: list[str]) -> ibis.Table:
+    """``keys, x, m``: the outer join of ``x`` (keys, x) and ``m`` (keys, m), 0 where a side has no row."""
+    m = m.rename({f"{k}_m": k for k in keys})
+    joined = x.outer_join(m, [x[k] == m[f"{k}_m"] for k in keys])
+    return joined.select(
+        **{k: joined[k].coalesce(joined[f"{k}_m"]) for k in keys},
+        x=joined.x.coalesce(0.0),
+        m=joined.m.coalesce(0.0),
+    )
+
+
+def _finger_kreinin(
+    con, f: ibis.Table, mine: pd.DataFrame, xw_k, xw, reporters, partners, wld: int, all_: int
+):
+    """Similarity of r's export structure with each other exporter's (and the world's); with
+    every exporter a reporter, the others' shares are the reporters' (``mine``), not collected again."""
     import ibis
     from ibis import _
 
-    by_exporter = f.group_by(["year", "exporter", "product"]).aggregate(v=_.value.sum())
-    totals = by_exporter.group_by(["year", "exporter"]).aggregate(t=_.v.sum())
-    others = by_exporter.join(totals, ["year", "exporter"]).select(
-        "year", "product", other=_.exporter, share=_.v / _.t
-    )
-    world = xw_k.join(xw, "year").select("year", "product", other=ibis.literal(WLD), share=_.xw_k / _.xw)
-    others = ibis.union(others, world)
-    if partners is not None:
-        others = others.filter(_.other.isin([*partners, WLD]))
-    fk = _overlaps(mine, con.to_pandas(others.select("year", "other", "product", "share")))
+    world = xw_k.join(xw, "year").select("year", "product", other=ibis.literal(wld), share=_.xw_k / _.xw)
+    world = con.to_pandas(world.select("year", "other", "product", "share"))
+    if reporters is None:
+        others = mine.rename(columns={"reporter": "other"})
+        if partners is not None:
+            others = others[others.other.isin(partners)]
+    else:
+        by_exporter = f.group_by(["year", "exporter", "product"]).aggregate(v=_.value.sum())
+        totals = by_exporter.group_by(["year", "exporter"]).aggregate(t=_.v.sum())
+        others = by_exporter.join(totals, ["year", "exporter"]).select(
+            "year", "product", other=_.exporter, share=_.v / _.t
+        )
+        if partners is not None:
+            others = others.filter(_.other.isin(partners))
+        others = con.to_pandas(others.select("year", "other", "product", "share"))
+    others = pd.concat([others, world.astype({"other": others.other.dtype})], ignore_index=True)
+    fk = _overlaps(mine, others)
     fk = fk[fk.reporter != fk.other].rename(columns={"other": "partner"})
-    return _rows("finger_kreinin", ibis.memtable(fk), 100 * ibis._.s, product=ALL)
+    return _rows("finger_kreinin", ibis.memtable(fk), 100 * ibis._.s, product=all_)
 
 
 def _overlaps(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -292,10 +435,7 @@ def _overlaps(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         products = pd.Index(np.intersect1d(a_year["product"].unique(), b_year["product"].unique()))
         a_mat, rows = _dense(a_year, "reporter", products)
         b_mat, cols = _dense(b_year, "other", products)
-        s = np.empty((len(rows), len(cols)))
-        block = max(1, int(2e7 // max(1, b_mat.size)))
-        for i in range(0, len(rows), block):
-            s[i : i + block] = np.minimum(a_mat[i : i + block, None, :], b_mat[None]).sum(axis=2)
+        s = _min_sums(a_mat, b_mat)
         out.append(
             pd.DataFrame(
                 {
@@ -306,8 +446,30 @@ def _overlaps(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                 }
             )
         )
-    empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "reporter": "", "other": "", "s": 0.0})
+    empty = pd.DataFrame({"year": 0, "reporter": a.reporter[:0], "other": b.other[:0], "s": 0.0}, index=[])
     return pd.concat(out, ignore_index=True) if out else empty.iloc[:0]
+
+
+def _min_sums(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """s[i, j] = sum_k min(a[i, k], b[j, k]), one row of ``a`` at a time into a reused buffer,
+    the rows split over threads (NumPy releases the GIL in the ufuncs)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    s = np.empty((len(a), len(b)))
+
+    def run(rows: np.ndarray) -> None:
+        buffer = np.empty_like(b)
+        for i in rows:
+            np.minimum(a[i], b, out=buffer)
+            s[i] = buffer.sum(axis=1)
+
+    workers = max(1, min(4, os.cpu_count() or 1, len(a)))
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, np.array_split(np.arange(len(a)), workers)))
+    return s
 
 
 def _dense(frame: pd.DataFrame, unit: str, products: pd.Index):
