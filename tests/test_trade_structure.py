@@ -282,3 +282,72 @@ def test_cms_and_values_commands_on_a_baci_file(tmp_path):
     assert values.loc[("CHN", 2020), "share"] == pytest.approx(220 / 650)
     assert pd.isna(values.loc[("CHN", 2020), "yoy"])  # 2019 is not in the data
     assert values.loc[("CHN", 2020), "cagr"] == pytest.approx((220 / 150) ** (1 / 5) - 1)
+
+
+def test_cli_values_by_domain_of_a_user_classification(tmp_path):
+    """Totals by domain of a user classification (its products only), shares within the exporter's
+    year, and the packaged (empty) table refusing --by domain with a pointer to the notes."""
+    from typer.testing import CliRunner
+
+    from silkscope.cli import app
+    from silkscope.reference.cultural_goods import COLUMNS
+
+    rows = [
+        (2015, 156, 842, "111111", 100.0), (2015, 156, 276, "222222", 50.0),
+        (2015, 156, 276, "333333", 999.0), (2015, 392, 842, "111111", 300.0),
+        (2020, 156, 842, "111111", 180.0), (2020, 156, 276, "111110", 20.0),
+        (2020, 156, 276, "222222", 40.0), (2020, 392, 276, "222222", 120.0),
+    ]  # fmt: skip
+    data = tmp_path / "baci.csv"
+    pd.DataFrame(rows, columns=["t", "i", "j", "k", "v"]).to_csv(data, index=False)
+    # synthetic codes, not a claim about any scheme
+    goods = pd.DataFrame(
+        [
+            [
+                "unesco_fcs_2009",
+                "2009",
+                "HS07",
+                "111111",
+                "C",
+                "Visual arts and crafts",
+                "视觉艺术与手工艺",
+                "core",
+            ],
+            [
+                "unesco_fcs_2009",
+                "2009",
+                "HS07",
+                "111110",
+                "C",
+                "Visual arts and crafts",
+                "视觉艺术与手工艺",
+                "core",
+            ],
+            [
+                "unesco_fcs_2009",
+                "2009",
+                "HS07",
+                "222222",
+                "E",
+                "Audio-visual and interactive media",
+                "视听与交互媒体",
+                "core",
+            ],
+        ],
+        columns=list(COLUMNS[:8]),
+    ).assign(source="synthetic test fixture", locator="none")
+    classification = tmp_path / "goods.csv"
+    goods[list(COLUMNS)].to_csv(classification, index=False)
+    out = tmp_path / "values.csv"
+    args = ["trade", "values", "--data", str(data), "--by", "exporter,domain,year", "--exporter", "CHN"]
+    runner = CliRunner()
+    run = runner.invoke(app, [*args, "--classification", str(classification), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    values = pd.read_csv(out).set_index(["exporter", "domain", "year"])
+    assert set(values.index.get_level_values("exporter")) == {"CHN"}
+    assert values.loc[("CHN", "C", 2020), "value"] == pytest.approx(200.0)  # 111111 + 111110
+    assert values.loc[("CHN", "E", 2015), "value"] == pytest.approx(50.0)  # 333333 is not classified
+    assert values.loc[("CHN", "C", 2015), "share"] == pytest.approx(100 / 150)
+    assert values.loc[("CHN", "E", 2020), "share"] == pytest.approx(40 / 240)
+    run = runner.invoke(app, [*args, "--out", str(out)])
+    assert run.exit_code == 2 and "holds no sourced HS codes" in run.output

@@ -239,7 +239,10 @@ def values_command(
     data: Path = DATA,
     workspace: Path = WORKSPACE,
     by: str = typer.Option(
-        "exporter,year", "--by", help="Keys separated by commas: exporter, importer, product, year."
+        "exporter,year",
+        "--by",
+        help="Keys separated by commas: exporter, importer, product, year, domain (of the "
+        "classification: --scheme, or --classification FILE; its products only).",
     ),
     exporter: str = typer.Option(None, "--exporter", help="Only this exporter (ISO3)."),
     products: str = PRODUCTS,
@@ -255,7 +258,17 @@ def values_command(
 
     con, table, label = _selection(data, workspace, hs, "duckdb", years, products, scheme, classification)
     keys = [k.strip() for k in by.split(",") if k.strip()]
-    result = trade_values(con.to_pandas(table), by=keys)
+    groups = None
+    if "domain" in keys:  # the classification's domains; its products only
+        groups = _domains(scheme, classification)
+        table = table.filter(table["product"].isin(list(groups["product"])))
+    if exporter and any(k in keys for k in ("importer", "product", "domain")):
+        # shares are then within the exporter's own trade: its flows alone suffice
+        table = table.filter(table.exporter == _iso3(exporter))
+    result = trade_values(
+        _totals(con, table, keys), by=["group" if k == "domain" else k for k in keys], groups=groups
+    )
+    result = result.rename(columns={"group": "domain"})
     if exporter:
         if "exporter" not in keys:
             raise InputError("--exporter needs exporter among the --by keys")
@@ -264,6 +277,38 @@ def values_command(
     if label:
         result["note"] = label
     write_output(result, out, title="trade values")
+
+
+def _domains(scheme: str, classification: Path | None):
+    """``product, group``: the HS6 codes of the classification and their domains."""
+    from silkscope.reference.cultural_goods import cultural_goods, cultural_products
+
+    cultural_products(scheme, path=classification)  # a clear error when nothing is sourced
+    table = cultural_goods(scheme, path=classification)
+    return table[["hs6", "domain"]].drop_duplicates().rename(columns={"hs6": "product", "domain": "group"})
+
+
+def _totals(con, table, keys: list[str]):
+    """The flows summed in the backend over everything not among the keys (self-flows left
+    out), as a flows frame for ``trade_values``: columns it does not total by hold a constant,
+    so that a BACI year reaches pandas as totals, not as 11 M flows."""
+    table = table.filter(table.exporter != table.importer)
+    kept = [
+        c
+        for c in ("year", "exporter", "importer", "product")
+        if c in keys or (c == "product" and "domain" in keys)
+    ]
+    frame = con.to_pandas(
+        table.group_by(kept).aggregate(value=table.value.sum())
+        if kept
+        else table.aggregate(value=table.value.sum())
+    )
+    for column in ("exporter", "importer", "product"):
+        if column not in frame:
+            frame[column] = f"all_{column}s"
+    if "year" not in frame:
+        frame["year"] = 0
+    return frame
 
 
 @app.command("cms")
