@@ -351,3 +351,28 @@ def test_cli_values_by_domain_of_a_user_classification(tmp_path):
     assert values.loc[("CHN", "E", 2020), "share"] == pytest.approx(40 / 240)
     run = runner.invoke(app, [*args, "--out", str(out)])
     assert run.exit_code == 2 and "holds no sourced HS codes" in run.output
+
+
+def test_cli_cms_equals_the_function_on_all_flows(tmp_path):
+    """The CLI sums every other exporter into one before pandas; the decomposition is the same
+    as on the full flows (the demo's many exporters, markets and products)."""
+    from typer.testing import CliRunner
+
+    from silkscope.cli import app
+    from silkscope.trade.demo import demo_flows
+
+    flows = demo_flows(years=[2016, 2021])
+    data = tmp_path / "flows.csv"
+    flows.rename(columns={"year": "t", "exporter": "i", "importer": "j", "product": "k", "value": "v"})[
+        ["t", "i", "j", "k", "v"]
+    ].to_csv(data, index=False)
+    assert flows.exporter.nunique() > 10
+    for variant in ("jepma", "leamer_stern"):
+        out = tmp_path / f"cms_{variant}.csv"
+        args = ["trade", "cms", "--exporter", "CHN", "--base", "2016", "--end", "2021", "--data", str(data)]
+        run = CliRunner().invoke(app, [*args, "--variant", variant, "--out", str(out)])
+        assert run.exit_code == 0, run.output
+        expected = constant_market_share(flows, "CHN", 2016, 2021, variant=variant)
+        got = pd.read_csv(out)
+        assert list(got.effect) == list(expected.effect)
+        assert got.value.to_numpy() == pytest.approx(expected.value.to_numpy(), rel=1e-9, abs=1e-6)

@@ -335,8 +335,15 @@ def cms_command(
     con, table, label = _selection(
         data, workspace, hs, "duckdb", f"{min(base, end)}-{max(base, end)}", products, scheme, classification
     )
-    flows = con.to_pandas(table.filter(table.year.isin([base, end])))
-    result = constant_market_share(flows, _iso3(exporter), base, end, variant=variant)
+    focus = _iso3(exporter)
+    # the decomposition needs only the exporter's flows and the world's by market and product:
+    # every other exporter is summed in the backend into one ("others", never an ISO3 code)
+    chosen = table.filter(table.year.isin([base, end]) & (table.exporter != table.importer))
+    chosen = chosen.mutate(exporter=(chosen.exporter == focus).ifelse(focus, "others"))
+    flows = con.to_pandas(
+        chosen.group_by(["year", "exporter", "importer", "product"]).aggregate(value=chosen.value.sum())
+    )
+    result = constant_market_share(flows, focus, base, end, variant=variant)
     change = result.attrs.get("actual_change")
     show_table(result, title=f"CMS {exporter} {base}-{end}" + (" (demonstration data)" if label else ""))
     if label:
