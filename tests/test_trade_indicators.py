@@ -198,7 +198,7 @@ def _extract(shared_data) -> pd.DataFrame:
 
 
 def test_sorted_output_and_unique_flows(shared_data, tmp_path: Path):
-    """The sorted table is in indicator, reporter, partner, product, year order (checked against a
+    """The sorted table is in year, indicator, reporter, partner, product order (checked against a
     pandas sort); unsorted and without regrouping (unique flows) it holds the same rows."""
     from silkscope.trade.indicators import indicator_table
     from silkscope.trade.queries import connect, frame_flows
@@ -207,7 +207,7 @@ def test_sorted_output_and_unique_flows(shared_data, tmp_path: Path):
     assert not flows.duplicated(["year", "exporter", "importer", "product"]).any()
     ours = trade_indicators(flows)
     assert set(ours.indicator) == set(INDICATORS) and len(ours) > 100_000
-    keys = ["rank", "reporter", "partner", "product", "year"]
+    keys = ["year", "rank", "reporter", "partner", "product"]
     ranked = ours.assign(rank=ours.indicator.map(INDICATORS.index))
     expected = ranked.sort_values(keys, kind="stable").drop(columns="rank").reset_index(drop=True)
     pd.testing.assert_frame_equal(ours, expected)
@@ -245,3 +245,39 @@ def test_cli_no_sort_writes_the_same_rows(tmp_path: Path):
     ordered, loose = (t.sort_values(keys).reset_index(drop=True) for t in tables)
     pd.testing.assert_frame_equal(ordered, loose)
     assert set(ordered.reporter) == {"CHN", "USA", "AFG"}
+
+
+def test_years_are_independent_and_grouped_runs_write_the_same_file(tmp_path: Path, monkeypatch):
+    """A year's indicators do not depend on the other years in the data, so the CLI may compute
+    them a group of years at a time (SILKSCOPE_TRADE_CHUNK_FLOWS) and write the same file,
+    sorted by year first."""
+    from silkscope.trade.demo import demo_flows
+    from silkscope.trade.indicators import year_groups
+
+    assert year_groups({2019: 5, 2017: 4, 2018: 3, 2020: 9}, 8) == [[2017, 2018], [2019], [2020]]
+    assert year_groups({2017: 4, 2018: 4}, 8) == [[2017, 2018]]
+    flows = demo_flows(years=[2016, 2018, 2021])
+    flows = flows[flows.value > 0]
+    both = trade_indicators(flows)
+    alone = trade_indicators(flows[flows.year == 2018])
+    pd.testing.assert_frame_equal(both[both.year == 2018].reset_index(drop=True), alone)
+    data = tmp_path / "flows.csv"
+    flows.rename(columns={"year": "t", "exporter": "i", "importer": "j", "product": "k", "value": "v"})[
+        ["t", "i", "j", "k", "v"]
+    ].to_csv(data, index=False)
+    for suffix in (".parquet", ".csv"):
+        written = []
+        for chunk in (None, "1"):  # one run; one run per year
+            if chunk:
+                monkeypatch.setenv("SILKSCOPE_TRADE_CHUNK_FLOWS", chunk)
+            out = tmp_path / f"ind{chunk}{suffix}"
+            args = ["trade", "indicators", "--data", str(data), "--reporter", "all", "--out", str(out)]
+            run = CliRunner().invoke(app, args)
+            assert run.exit_code == 0, run.output
+            read = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, dtype={"product": str})
+            written.append(read)
+        monkeypatch.delenv("SILKSCOPE_TRADE_CHUNK_FLOWS")
+        pd.testing.assert_frame_equal(written[0], written[1])
+        expected = both.drop(columns="value").reset_index(drop=True)
+        pd.testing.assert_frame_equal(written[0].drop(columns="value"), expected)
+        assert written[0].value.to_numpy() == pytest.approx(both.value.to_numpy(), rel=1e-9)

@@ -66,12 +66,12 @@ def write_output(frame: pd.DataFrame, out: Path, title: str | None = None) -> No
     console.print(f"{label}wrote {len(frame):,} rows x {frame.shape[1]} columns to {path}")
 
 
-def write_query_output(con: Any, table: Any, out: Path, title: str) -> int:
-    """Write an Ibis query's result (streamed by the backend), show its first rows and say where
-    it went; returns the number of rows written."""
-    from silkscope.io.writers import write_query
+def write_query_output(con: Any, tables: Any, out: Path, title: str) -> int:
+    """Write Ibis query results one after the other (streamed by the backend; ``tables`` may be
+    a generator), show the first rows and say where they went; returns the rows written."""
+    from silkscope.io.writers import write_queries
 
-    path, rows, head = write_query(con, table, out)
+    path, rows, head = write_queries(con, tables, out)
     show_table(head, title=title, max_rows=len(head))
     if rows > len(head):
         console.print(f"... {rows - len(head):,} more rows")

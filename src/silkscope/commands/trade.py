@@ -211,7 +211,13 @@ def indicators_command(
     from silkscope.commands._common import progress_bar, write_query_output
     from silkscope.reference import bri_partners
     from silkscope.trade.codes import to_iso3
-    from silkscope.trade.indicators import checked_flows, indicator_table
+    from silkscope.trade.indicators import (
+        checked_flows,
+        flow_budget,
+        indicator_table,
+        release,
+        year_groups,
+    )
 
     con, table, label = _selection(data, workspace, hs, engine, years, products, scheme, classification)
     reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
@@ -221,16 +227,26 @@ def indicators_command(
         raise InputError(
             "no indicator could be computed for this selection (no flows left after the filters)"
         )
+    table = checked_flows(table, reporters, con)
+    # the workspace's import refuses duplicate flows: they need no grouping again
+    unique = data is None and label is None
+    counts = con.to_pandas(table.group_by("year").aggregate(n=table.count()))
+    groups = year_groups(dict(zip(counts["year"], counts["n"], strict=True)), flow_budget(sort))
+    title = "trade indicators" + (" (demonstration data)" if label else "")
+
+    def by_years():  # every indicator is within a year: a group of years at a time bounds the memory
+        for n, years_ in enumerate(groups):
+            span = f"{years_[0]}" + (f"-{years_[-1]}" if len(years_) > 1 else "")
+            progress.update(task, description=f"indicators for {span}", completed=n)
+            part = table.filter(table.year.isin(years_))
+            result = indicator_table(part, reporters, chosen, con=con, sort=sort, unique=unique)
+            yield result.mutate(note=ibis.literal(label)) if label else result
+            release(con)
+        progress.update(task, description="writing", completed=len(groups))
+
     with progress_bar() as progress:
-        progress.add_task("computing the indicators", total=None)
-        table = checked_flows(table, reporters, con)
-        # the workspace's import refuses duplicate flows: they need no grouping again
-        unique = data is None and label is None
-        result = indicator_table(table, reporters, chosen, con=con, sort=sort, unique=unique)
-        if label:
-            result = result.mutate(note=ibis.literal(label))
-        title = "trade indicators" + (" (demonstration data)" if label else "")
-        write_query_output(con, result, out, title)
+        task = progress.add_task("indicators", total=len(groups))
+        write_query_output(con, by_years(), out, title)
 
 
 @app.command("values")

@@ -61,8 +61,9 @@ def trade_indicators(
     indicators: tuple[str, ...] = INDICATORS,
     con: BaseBackend | None = None,
 ) -> pd.DataFrame:
-    """Every indicator for the reporters (None = every exporter) against the partners (None = all),
-    as a sorted long table (:data:`OUTPUT_COLUMNS`).
+    """Every indicator for the reporters (None = every exporter of each year) against the partners
+    (None = all), as a long table (:data:`OUTPUT_COLUMNS`) sorted by year, indicator (in :data:`INDICATORS`
+    order), reporter, partner, product.
 
     ``flows`` has ``year, exporter, importer, product, value`` (ISO3, product codes as text); the
     products are those to analyse (filter them first); totals and shares are within them. The
@@ -103,8 +104,9 @@ def indicator_table(
     unique: bool = False,
 ) -> ibis.Table:
     """The indicators as one Ibis expression (:data:`OUTPUT_COLUMNS`), to run on ``con`` or write
-    out; ``sort`` orders it as :func:`trade_indicators` does (indicator, reporter, partner,
-    product, year). ``unique`` says the flows already hold one row per (year, exporter,
+    out; ``sort`` orders it as :func:`trade_indicators` does (year, indicator, reporter, partner,
+    product: a year's rows are together, so results written year by year and put one after the
+    other are sorted as a whole). ``unique`` says the flows already hold one row per (year, exporter,
     importer, product), as the workspace's do (its import refuses duplicates), so they are not
     grouped again (a third of the preparation time for a BACI year).
 
@@ -145,8 +147,53 @@ def indicator_table(
         )
     )
     if sort:
-        table = table.order_by(["rank", "r_id", "p_id", "k_id", "year"])
+        table = table.order_by(["year", "rank", "r_id", "p_id", "k_id"])
     return table.select(*OUTPUT_COLUMNS)
+
+
+# peak memory per flow of a whole-year run (measured on a BACI-sized year, benchmarks/RESULTS.md):
+# 2.7 GB for 11 M flows unsorted, 6.5 GB sorted
+BYTES_PER_FLOW = {False: 250, True: 600}
+
+
+def year_groups(flows_per_year: dict[int, int], max_flows: int) -> list[list[int]]:
+    """The years in order, in consecutive groups of at most ``max_flows`` flows (a year with more
+    stands alone): the indicators are computed one group at a time, which bounds the memory."""
+    groups: list[list[int]] = []
+    size = 0
+    for year in sorted(flows_per_year):
+        n = flows_per_year[year]
+        if groups and size + n <= max_flows:
+            groups[-1].append(year)
+            size += n
+        else:
+            groups.append([year])
+            size = n
+    return groups
+
+
+def flow_budget(sort: bool) -> int:
+    """How many flows one run may take: half the machine's memory at :data:`BYTES_PER_FLOW`, or
+    the environment variable ``SILKSCOPE_TRADE_CHUNK_FLOWS``."""
+    import os
+
+    if os.environ.get("SILKSCOPE_TRADE_CHUNK_FLOWS"):
+        return int(os.environ["SILKSCOPE_TRADE_CHUNK_FLOWS"])
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return int(memory * 0.5 // BYTES_PER_FLOW[sort])
+
+
+def release(con: BaseBackend) -> None:
+    """Drop the temporary tables :func:`indicator_table` made on a DuckDB connection (call it
+    once the expressions built on them have run): a long job computing year after year keeps
+    one year's tables in memory, not all of them."""
+    if con.name != "duckdb":
+        return
+    names = con.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'silkscope_%'"
+    ).fetchall()
+    for (name,) in names:
+        con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
 def _labels(con: BaseBackend, labels: list[str], enum: bool = True) -> ibis.Table:
@@ -345,11 +392,11 @@ def _two_way(
     import ibis
     from ibis import _
 
-    if reporters is None:  # every exporter, also as an importer
-        exporters = f.select(reporter=_.exporter).distinct()
+    if reporters is None:  # every exporter of the year, also as an importer
+        exporters = f.select("year", reporter=_.exporter).distinct()
         exports = f
-        imports = f.semi_join(exporters, f.importer == exporters.reporter)
-        m_r = m_pk.semi_join(exporters, m_pk.partner == exporters.reporter)
+        imports = f.semi_join(exporters, [f.year == exporters.year, f.importer == exporters.reporter])
+        m_r = m_pk.semi_join(exporters, [m_pk.year == exporters.year, m_pk.partner == exporters.reporter])
     else:
         exports = f.filter(_.exporter.isin(reporters))
         imports = f.filter(_.importer.isin(reporters))
