@@ -200,7 +200,7 @@ def indicators_command(
     sort: bool = typer.Option(
         True,
         "--sort/--no-sort",
-        help="Order the rows by indicator, reporter, partner, product, year. --no-sort writes "
+        help="Order the rows by year, indicator, reporter, partner, product. --no-sort writes "
         "them as computed, for a whole BACI year about twice as fast (same rows).",
     ),
 ) -> None:
@@ -306,8 +306,9 @@ def _domains(scheme: str, classification: Path | None):
 
 def _totals(con, table, keys: list[str]):
     """The flows summed in the backend over everything not among the keys (self-flows left
-    out), as a flows frame for ``trade_values``: columns it does not total by hold a constant,
-    so that a BACI year reaches pandas as totals, not as 11 M flows."""
+    out), as a flows frame for ``trade_values``: columns it does not total by hold a constant
+    (a different one for exporter and importer, which it compares to drop self-flows), so that
+    a BACI year reaches pandas as totals, not as 11 M flows."""
     table = table.filter(table.exporter != table.importer)
     kept = [
         c
