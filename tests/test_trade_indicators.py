@@ -281,3 +281,26 @@ def test_years_are_independent_and_grouped_runs_write_the_same_file(tmp_path: Pa
         expected = both.drop(columns="value").reset_index(drop=True)
         pd.testing.assert_frame_equal(written[0].drop(columns="value"), expected)
         assert written[0].value.to_numpy() == pytest.approx(both.value.to_numpy(), rel=1e-9)
+
+
+def test_sort_key_is_one_number_only_when_it_fits():
+    import ibis
+
+    from silkscope.trade.indicators import _sort_key
+    from silkscope.trade.queries import connect
+
+    rows = pd.DataFrame(
+        {
+            "year": [2021, 2020, 2020, 2020, 2020],
+            "rank": [0, 12, 0, 0, 0],
+            "r_id": [0, 0, 2, 2, 2],
+            "p_id": [0, 0, 0, 1, 0],
+            "k_id": [0, 0, 3, 0, 2],
+        }
+    )
+    table = ibis.memtable(rows)
+    assert _sort_key(table, 10**5, 10**6) == ["year", "rank", "r_id", "p_id", "k_id"]
+    (key,) = _sort_key(table, 3, 4)
+    got = connect().to_pandas(table.order_by(key))
+    expected = rows.sort_values(["year", "rank", "r_id", "p_id", "k_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

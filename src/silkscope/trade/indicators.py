@@ -147,8 +147,19 @@ def indicator_table(
         )
     )
     if sort:
-        table = table.order_by(["year", "rank", "r_id", "p_id", "k_id"])
+        table = table.order_by(_sort_key(table, len(codes.countries), len(codes.products)))
     return table.select(*OUTPUT_COLUMNS)
+
+
+def _sort_key(table: ibis.Table, countries: int, products: int):
+    """Year, indicator, reporter, partner, product as one 64-bit number (mixed radix) when it
+    fits, else the five columns: DuckDB sorts a BACI year's 68.6 M rows ~5 s faster on one key."""
+    span = len(INDICATORS) * countries * countries * products
+    if span * 10_000 >= 2**63:  # years up to 9999
+        return ["year", "rank", "r_id", "p_id", "k_id"]
+    key = table.year.cast("int64") * len(INDICATORS) + table["rank"].cast("int64")
+    key = (key * countries + table.r_id.cast("int64")) * countries + table.p_id.cast("int64")
+    return [key * products + table.k_id.cast("int64")]
 
 
 # peak memory per flow of a whole-year run (measured on a BACI-sized year, benchmarks/RESULTS.md):
