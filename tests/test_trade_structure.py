@@ -301,43 +301,21 @@ def test_cli_values_by_domain_of_a_user_classification(tmp_path):
     data = tmp_path / "baci.csv"
     pd.DataFrame(rows, columns=["t", "i", "j", "k", "v"]).to_csv(data, index=False)
     # synthetic codes, not a claim about any scheme
+    fcs = ("unesco_fcs_2009", "2009", "HS07")
+    names = {
+        "C": ("Visual arts and crafts", "视觉艺术与手工艺"),
+        "E": ("Audio-visual and interactive media", "视听与交互媒体"),
+    }
+    codes = [("111111", "C"), ("111110", "C"), ("222222", "E")]
     goods = pd.DataFrame(
         [
-            [
-                "unesco_fcs_2009",
-                "2009",
-                "HS07",
-                "111111",
-                "C",
-                "Visual arts and crafts",
-                "视觉艺术与手工艺",
-                "core",
-            ],
-            [
-                "unesco_fcs_2009",
-                "2009",
-                "HS07",
-                "111110",
-                "C",
-                "Visual arts and crafts",
-                "视觉艺术与手工艺",
-                "core",
-            ],
-            [
-                "unesco_fcs_2009",
-                "2009",
-                "HS07",
-                "222222",
-                "E",
-                "Audio-visual and interactive media",
-                "视听与交互媒体",
-                "core",
-            ],
+            [*fcs, hs6, domain, *names[domain], "core", "synthetic test fixture", "none"]
+            for hs6, domain in codes
         ],
-        columns=list(COLUMNS[:8]),
-    ).assign(source="synthetic test fixture", locator="none")
+        columns=list(COLUMNS),
+    )
     classification = tmp_path / "goods.csv"
-    goods[list(COLUMNS)].to_csv(classification, index=False)
+    goods.to_csv(classification, index=False)
     out = tmp_path / "values.csv"
     args = ["trade", "values", "--data", str(data), "--by", "exporter,domain,year", "--exporter", "CHN"]
     runner = CliRunner()

@@ -223,14 +223,14 @@ def indicators_command(
     reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
     chosen = None if chosen is None else list(to_iso3(pd.Series(chosen)))
-    if con.to_pandas(table.limit(1)).empty:
+    counts = con.to_pandas(table.group_by("year").aggregate(n=table.count()))
+    if counts.empty:
         raise InputError(
             "no indicator could be computed for this selection (no flows left after the filters)"
         )
     table = checked_flows(table, reporters, con)
     # the workspace's import refuses duplicate flows: they need no grouping again
     unique = data is None and label is None
-    counts = con.to_pandas(table.group_by("year").aggregate(n=table.count()))
     groups = year_groups(dict(zip(counts["year"], counts["n"], strict=True)), flow_budget(sort))
     title = "trade indicators" + (" (demonstration data)" if label else "")
 
