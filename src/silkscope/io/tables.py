@@ -12,18 +12,30 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from silkscope.errors import InputError, Problem
+from silkscope.io.excel import read_sheet
+from silkscope.io.layout import Block, Layout, parse_grid
+from silkscope.io.layout import _check_columns as check_columns
 from silkscope.reference import UnitResolver, normalise_key
 
 # Column aliases, most specific first: the first alias that names a column wins.
 UNIT_ALIASES = (
     "unit_id",
+    "province_code",
     "province",
+    "province_zh",
+    "province_name",
+    "province_en",
+    "region_code",
+    "region_zh",
+    "region_en",
+    "unit_zh",
+    "unit_code",
     "region",
     "country",
     "地区",
@@ -42,8 +54,30 @@ UNIT_ALIASES = (
 YEAR_ALIASES = ("year", "年份", "年", "年度", "time", "t")
 INDICATOR_ALIASES = ("indicator_id", "indicator", "指标", "指标代码", "指标名称", "variable")
 VALUE_ALIASES = ("value", "数值", "值", "指标值")
+# A column named like this is the indicator's measurement unit (亿元, million person-times), never
+# the unit id; ``unit`` is one too unless its cells name provinces/countries (tables written as
+# unit_id-by-'unit' before this rule) or --unit-column names it.
+MEASURE_ALIASES = ("measure_unit", "measurement_unit", "unit_of_measure", "units", "计量单位", "单位", "unit")
+NAME_ZH_ALIASES = ("indicator_zh", "indicator_name_zh", "name_zh", "指标名称_zh", "指标中文名")
+NAME_EN_ALIASES = ("indicator_en", "indicator_name_en", "name_en", "indicator_name")
+# Bookkeeping columns of published extracts: never indicators, even when numeric (yearbook_edition).
+METADATA_ALIASES = (
+    "yearbook_edition", "edition", "table_no", "table", "table_id", "source", "source_url", "source_file",
+    "url", "note", "notes", "sheet", "kind", "unit_type", "page", "表号", "来源", "资料来源", "备注",
+    "版次", "年鉴",
+)  # fmt: skip
+_METADATA_SUFFIXES = ("_url", "_no", "_file", "_note", "_notes", "_edition", "_source")
+# Rows of published provincial tables that are not provinces: totals, regions, HK/Macao/Taiwan.
+NON_UNIT_ROWS = frozenset(
+    normalise_key(n)
+    for n in (
+        "全国", "全国合计", "全国总计", "合计", "总计", "地方合计", "地方", "中央", "中央本级", "中央合计",
+        "东部", "中部", "西部", "东北", "东部地区", "中部地区", "西部地区", "东北地区",
+        "香港", "澳门", "台湾", "香港特别行政区", "澳门特别行政区", "台湾省",
+        "national total", "total", "hong kong", "macao", "macau", "taiwan",
+    )
+)  # fmt: skip
 MISSING = {"", "-", "—", "–", "--", "..", "...", "…", "na", "n/a", "nan", "null", "none", "#n/a", "#null!"}
-NOTE_MARKERS = ("注", "说明", "备注", "资料来源", "数据来源", "来源", "note", "source", "*")
 NATIONAL_TOTALS = {"全国", "全国合计", "合计", "总计", "中国", "national", "total", "china"}
 DELIMITERS = (",", ";", "\t")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -55,11 +89,23 @@ YEAR_RANGE = (1800, 2200)
 
 @dataclass(frozen=True)
 class RawTable:
-    """Cells as text with the spreadsheet row number of each data row."""
+    """Cells as text with the spreadsheet row number of each data row.
+
+    Published tables also carry their title lines, footnotes, the English half of bilingual header
+    cells, and ``blocks``: further parts of the sheet under a different header (a yearbook's 续表).
+    ``block`` numbers each row's block among those with this header (a repeated block is > 0)."""
 
     name: str  # file name (or '<data frame>') used in problem messages
     frame: pd.DataFrame  # all cells as stripped str, header applied
     rows: list[int]  # spreadsheet row number of each frame row
+    title: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    english: dict[str, str] = field(default_factory=dict)
+    blocks: tuple[RawTable, ...] = ()
+    block: tuple[int, ...] = ()
+    header_row: int = 1
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
 
 
 class Table(pd.DataFrame):
@@ -143,21 +189,53 @@ def read_raw(
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise InputError(f"cannot read the Parquet file: {exc}", file=path) from exc
         return _frame_table(frame, path.name)
-    if suffix in (".xlsx", ".xlsm"):
-        grid = _excel_grid(path, sheet, header_row)
-    elif suffix == ".xls":
-        raise InputError(
-            "the old .xls format is not read",
-            file=path,
-            hint="open it in Excel/LibreOffice and save as .xlsx",
-        )
-    elif suffix in (".csv", ".txt", ".tsv"):
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        book = read_sheet(path, sheet)
+        layout = parse_grid(book.grid, path.name, header_row, _find_header, book.merged)
+        return _layout_table(layout, path.name, book.name, book.sheet_names)
+    if suffix in (".csv", ".txt", ".tsv"):
         if sheet is not None:
             raise InputError("a CSV file has no sheets; --sheet is for Excel workbooks", file=path)
         grid = _csv_grid(path, encoding, compressed)
     else:
-        raise InputError(f"unsupported file type '{suffix}'; expected .csv, .xlsx or .parquet", file=path)
-    return _grid_table(grid, path, header_row)
+        raise InputError(
+            f"unsupported file type '{suffix}'; expected .csv, .xlsx, .xls or .parquet", file=path
+        )
+    if not any(any(c.strip() for c in row) for row in grid):
+        raise InputError("the file is empty (no cells with content)", file=path)
+    return _layout_table(parse_grid(grid, path.name, header_row, _find_header), path.name)
+
+
+def _layout_table(
+    layout: Layout, name: str, sheet: str | None = None, sheets: tuple[str, ...] = ()
+) -> RawTable:
+    """Blocks with the same header become one table (their rows numbered by block); blocks under
+    another header become ``blocks`` of the first."""
+    groups: dict[tuple[str, ...], list[Block]] = {}
+    for block in layout.blocks:
+        groups.setdefault(tuple(block.labels), []).append(block)
+    tables = []
+    for labels, blocks in groups.items():
+        data = [row for b in blocks for row in b.data]
+        rows = [r for b in blocks for r in b.rows]
+        ids = tuple(k for k, b in enumerate(blocks) for _ in b.rows)
+        english = {k: v for b in blocks for k, v in b.english.items()}
+        tables.append(
+            RawTable(
+                name,
+                pd.DataFrame(data, columns=list(labels)),
+                rows,
+                title=tuple(blocks[0].title),
+                notes=tuple(layout.notes),
+                english=english,
+                block=ids,
+                header_row=blocks[0].header_rows[0],
+                sheet=sheet,
+                sheets=sheets,
+            )
+        )
+    first, *others = tables
+    return replace(first, blocks=tuple(others))
 
 
 def _frame_table(frame: pd.DataFrame, name: str) -> RawTable:
@@ -176,71 +254,8 @@ def _is_missing(value: object) -> bool:
         return False
 
 
-def _grid_table(grid: list[list[str]], path: Path, header_row: int | None) -> RawTable:
-    grid = [[c.strip() for c in row] for row in grid]
-    if not any(any(row) for row in grid):
-        raise InputError("the file is empty (no cells with content)", file=path)
-    head = (header_row - 1) if header_row else _find_header(grid)
-    if head >= len(grid) or not any(grid[head]):
-        raise InputError(
-            f"header row {head + 1} is empty or past the end of the table ({len(grid)} rows)",
-            file=path,
-            hint="point --header-row at the row holding the column names",
-        )
-    header = grid[head]
-    width = max(i + 1 for i, c in enumerate(header) if c)
-    header = header[:width]
-    _check_columns(header, path.name, head + 1)
-    data, rows = [], []
-    after_blank = False
-    for k, row in enumerate(grid[head + 1 :], start=head + 2):
-        cells = (row + [""] * width)[:width]
-        filled = [c for c in row if c]
-        if not filled:
-            after_blank = True
-            continue
-        if len(filled) == 1 and width > 2 and cells[0] and (after_blank or _is_note(cells[0])):
-            continue  # a footnote such as '注：…' or '资料来源：…' in the first column, no values
-        data.append(cells)
-        rows.append(k)
-        after_blank = False
-    if not data:
-        raise InputError(f"the table has a header (row {head + 1}) but no data rows", file=path)
-    return RawTable(path.name, pd.DataFrame(data, columns=header), rows)
-
-
-def _is_note(text: str) -> bool:
-    folded = text.casefold()
-    return any(folded.startswith(m) for m in NOTE_MARKERS)
-
-
 def _check_columns(header: Sequence[str], name: str, row: int) -> None:
-    problems = [
-        Problem(f"column {_letter(i)} has no name", name, row, None) for i, c in enumerate(header) if not c
-    ]
-    seen: dict[str, int] = {}
-    for i, c in enumerate(header):
-        if c and c in seen:
-            problems.append(
-                Problem(
-                    f"column name '{c}' appears twice ({_letter(seen[c])} and {_letter(i)})", name, row, c
-                )
-            )
-        seen.setdefault(c, i)
-    if problems:
-        raise InputError(
-            problems, hint="give every column its own name, or say which row holds the header (--header-row)"
-        )
-
-
-def _letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    check_columns(list(header), name, row)
 
 
 def _csv_grid(path: Path, encoding: str | None, compressed: bool = False) -> list[list[str]]:
@@ -308,57 +323,22 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _excel_grid(path: Path, sheet: str | int | None, header_row: int | None) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for damaged files
-        raise InputError(f"cannot open the workbook: {exc}", file=path) from exc
-    if sheet is None:
-        ws = book.worksheets[0]
-    elif str(sheet) in book.sheetnames:  # a sheet named '2018' is found by name first
-        ws = book[str(sheet)]
-    elif isinstance(sheet, int) or str(sheet).isdigit():
-        index = int(sheet)
-        if not 0 <= index < len(book.worksheets):
-            raise InputError(
-                f"sheet {index} does not exist; the workbook has {len(book.worksheets)} sheet(s) "
-                f"({', '.join(book.sheetnames)}), numbered from 0",
-                file=path,
-            )
-        ws = book.worksheets[index]
-    else:
-        raise InputError(f"no sheet named '{sheet}'; sheets: {', '.join(book.sheetnames)}", file=path)
-    grid = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    if not any(any(c.strip() for c in row) for row in grid):
-        raise InputError(f"sheet '{ws.title}' is empty (no cells with content)", file=path)
-    head = (header_row - 1) if header_row else _find_header([[c.strip() for c in r] for r in grid])
-    for merged in ws.merged_cells.ranges:
-        if merged.min_row <= head + 1 <= merged.max_row:
-            raise InputError(
-                f"merged cells {merged.coord} in the header row {head + 1} of sheet '{ws.title}'",
-                file=path,
-                row=head + 1,
-                hint="unmerge the header cells so each column has its own name (one header row), "
-                "or point --header-row at a plain row",
-            )
-    return grid
-
-
-def _cell_text(value: object) -> str:
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
-
-
 def _find_header(grid: list[list[str]]) -> int:
-    """The first row naming both a unit and a year column; else the first row as wide as the table."""
+    """The header row: the first naming both a unit and a year column; else the first naming a unit
+    column beside year labels (``地区, 2019年, 2018年``) or beside other columns (a yearbook table
+    whose year is in its title); else the first row as wide as the table."""
     units = {normalise_key(a) for a in UNIT_ALIASES}
     years = {normalise_key(a) for a in YEAR_ALIASES}
-    for k, row in enumerate(grid[:50]):
-        keys = {normalise_key(c) for c in row if c}
+    rows = [{normalise_key(c) for c in row if c} for row in grid[:60]]
+    for k, keys in enumerate(rows):
         if keys & units and keys & years:
+            return k
+    for k, row in enumerate(grid[:60]):
+        if rows[k] & units and any(_YEAR.fullmatch(c) for c in row if c):
+            return k
+    for k, row in enumerate(grid[:60]):
+        filled = [c for c in row if c]
+        if len(filled) >= 2 and normalise_key(filled[0]) in units:
             return k
     width = max(sum(1 for c in row if c) for row in grid)
     return next(k for k, row in enumerate(grid) if sum(1 for c in row if c) == width)
