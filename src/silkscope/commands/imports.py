@@ -16,7 +16,9 @@ app = typer.Typer(
 @app.command("table")
 @reports_errors
 def table(
-    file: Path = typer.Argument(..., help="CSV (UTF-8/BOM/GBK), Excel (.xlsx) or Parquet file."),
+    file: Path = typer.Argument(
+        ..., help="CSV (UTF-8/BOM/GBK), Excel (.xlsx, .xls incl. CNKI's protected .xls) or Parquet file."
+    ),
     kind: str = typer.Option("indicators", "--kind", help="What the table holds: indicators."),
     sheet: str = typer.Option(
         None, "--sheet", help="Excel sheet name, or its 0-based position (default: the first)."
@@ -37,10 +39,51 @@ def table(
         "--framework",
         help="YAML framework or builtin:NAME; indicators neither in it nor in the workspace are refused.",
     ),
+    indicator: str = typer.Option(
+        None,
+        "--indicator",
+        help="Indicator id of a one-indicator table (years as columns, or the one --value-column); "
+        "in a long table, import only this indicator.",
+    ),
+    name_zh: str = typer.Option(
+        None, "--name-zh", help="Chinese name of the indicator (stored in indicators)."
+    ),
+    name_en: str = typer.Option(
+        None, "--name-en", help="English name of the indicator (stored in indicators)."
+    ),
+    measure_unit: str = typer.Option(
+        None, "--measure-unit", help="Measurement unit of the values, e.g. 亿元 (stored in indicators)."
+    ),
+    unit_column: str = typer.Option(
+        None, "--unit-column", help="Column holding the unit (province/country)."
+    ),
+    year_column: str = typer.Option(None, "--year-column", help="Column holding the year."),
+    indicator_column: str = typer.Option(
+        None, "--indicator-column", help="Column holding the indicator id (long form)."
+    ),
+    value_column: list[str] = typer.Option(
+        None,
+        "--value-column",
+        help="Column(s) of values to import (name, English name or letter; comma-separated or repeated).",
+    ),
+    ignore: list[str] = typer.Option(
+        None, "--ignore", help="Columns to leave out, comma-separated (C1,C2) or repeated."
+    ),
+    alias: list[str] = typer.Option(
+        None,
+        "--alias",
+        help="Accept a spelling as a unit, e.g. --alias 江两=江西 (repeatable or comma-separated).",
+    ),
+    year: int = typer.Option(
+        None,
+        "--year",
+        help="Year of every value, for a table whose year is in neither a column nor its title.",
+    ),
 ) -> None:
-    """Import an indicator table (long or wide) into the workspace in one transaction."""
+    """Import an indicator table (long, wide, or wide by year as NBS publishes it) in one transaction."""
     from silkscope.errors import InputError
     from silkscope.io.importing import import_indicator_table
+    from silkscope.io.tables import parse_aliases
     from silkscope.workspace import Workspace
 
     if kind != "indicators":
@@ -65,6 +108,17 @@ def table(
         licence=licence,
         custom_units=custom_units,
         known_indicators=known,
+        indicator=indicator,
+        name_zh=name_zh,
+        name_en=name_en,
+        measure_unit=measure_unit,
+        unit_column=unit_column,
+        year_column=year_column,
+        indicator_column=indicator_column,
+        value_column=value_column or None,
+        ignore=ignore or None,
+        aliases=parse_aliases(alias),
+        year=year,
     )
     console.print(
         f"imported {summary['rows']:,} values ({_n(summary['units'], 'unit')}, "
@@ -78,7 +132,17 @@ def table(
     if summary["new_units"]:
         console.print(f"  new units: {', '.join(summary['new_units'])}")
     if summary["ignored_columns"]:
-        console.print(f"  [yellow]text columns not imported: {', '.join(summary['ignored_columns'])}[/]")
+        console.print(f"  [yellow]columns not imported: {', '.join(summary['ignored_columns'])}[/]")
+    if summary["skipped_rows"]:
+        console.print(f"  rows skipped, not units: {'; '.join(summary['skipped_rows'])}")
+    for remark in summary["remarks"]:
+        console.print(f"  note: {remark}")
+    if summary["notes"]:
+        console.print(f"  source note kept: {' '.join(summary['notes'])}")
+    for fact in summary["indicator_facts"]:
+        named = ", ".join(f"{k} {fact[k]}" for k in ("name_zh", "name_en", "unit") if fact.get(k))
+        if named:
+            console.print(f"  indicator {fact['indicator_id']}: {named}")
 
 
 def _n(count: int, word: str) -> str:
