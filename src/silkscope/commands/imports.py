@@ -16,8 +16,11 @@ app = typer.Typer(
 @app.command("table")
 @reports_errors
 def table(
-    file: Path = typer.Argument(
-        ..., help="CSV (UTF-8/BOM/GBK), Excel (.xlsx, .xls incl. CNKI's protected .xls) or Parquet file."
+    files: list[Path] = typer.Argument(
+        ...,
+        metavar="FILE...",
+        help="CSV (UTF-8/BOM/GBK), Excel (.xlsx, .xls incl. CNKI's protected .xls) or Parquet file(s); "
+        "several files (e.g. one yearbook table per year) are imported together, all or nothing.",
     ),
     kind: str = typer.Option("indicators", "--kind", help="What the table holds: indicators."),
     sheet: str = typer.Option(
@@ -82,7 +85,7 @@ def table(
 ) -> None:
     """Import an indicator table (long, wide, or wide by year as NBS publishes it) in one transaction."""
     from silkscope.errors import InputError
-    from silkscope.io.importing import import_indicator_table
+    from silkscope.io.importing import import_indicator_tables
     from silkscope.io.tables import parse_aliases
     from silkscope.workspace import Workspace
 
@@ -99,9 +102,9 @@ def table(
             else Framework.from_yaml(framework)
         )
         known = set(fw.indicators)
-    summary = import_indicator_table(
+    summaries = import_indicator_tables(
         ws,
-        file,
+        files,
         sheet=sheet,
         header_row=header_row,
         encoding=encoding,
@@ -120,29 +123,30 @@ def table(
         aliases=parse_aliases(alias),
         year=year,
     )
-    console.print(
-        f"imported {summary['rows']:,} values ({_n(summary['units'], 'unit')}, "
-        f"{_n(summary['indicators'], 'indicator')}, "
-        f"years {summary['years']}, {summary['layout']} form) from {file.name} as source {summary['source_id']}"
-    )
-    if summary["replaced"]:
-        console.print(f"  {summary['replaced']:,} of them replaced values already in the workspace")
-    if summary["new_indicators"]:
-        console.print(f"  new indicators: {', '.join(summary['new_indicators'])}")
-    if summary["new_units"]:
-        console.print(f"  new units: {', '.join(summary['new_units'])}")
-    if summary["ignored_columns"]:
-        console.print(f"  [yellow]columns not imported: {', '.join(summary['ignored_columns'])}[/]")
-    if summary["skipped_rows"]:
-        console.print(f"  rows skipped, not units: {'; '.join(summary['skipped_rows'])}")
-    for remark in summary["remarks"]:
-        console.print(f"  note: {remark}")
-    if summary["notes"]:
-        console.print(f"  source note kept: {' '.join(summary['notes'])}")
-    for fact in summary["indicator_facts"]:
-        named = ", ".join(f"{k} {fact[k]}" for k in ("name_zh", "name_en", "unit") if fact.get(k))
-        if named:
-            console.print(f"  indicator {fact['indicator_id']}: {named}")
+    for summary in summaries:
+        console.print(
+            f"imported {summary['rows']:,} values ({_n(summary['units'], 'unit')}, "
+            f"{_n(summary['indicators'], 'indicator')}, "
+            f"years {summary['years']}, {summary['layout']} form) from {Path(summary['file']).name} as source {summary['source_id']}"
+        )
+        if summary["replaced"]:
+            console.print(f"  {summary['replaced']:,} of them replaced values already in the workspace")
+        if summary["new_indicators"]:
+            console.print(f"  new indicators: {', '.join(summary['new_indicators'])}")
+        if summary["new_units"]:
+            console.print(f"  new units: {', '.join(summary['new_units'])}")
+        if summary["ignored_columns"]:
+            console.print(f"  [yellow]columns not imported: {', '.join(summary['ignored_columns'])}[/]")
+        if summary["skipped_rows"]:
+            console.print(f"  rows skipped, not units: {'; '.join(summary['skipped_rows'])}")
+        for remark in summary["remarks"]:
+            console.print(f"  note: {remark}")
+        if summary["notes"]:
+            console.print(f"  source note kept: {' '.join(summary['notes'])}")
+        for fact in summary["indicator_facts"]:
+            named = ", ".join(f"{k} {fact[k]}" for k in ("name_zh", "name_en", "unit") if fact.get(k))
+            if named:
+                console.print(f"  indicator {fact['indicator_id']}: {named}")
 
 
 def _n(count: int, word: str) -> str:

@@ -893,7 +893,7 @@ def _units(
                     f"unit '{text}' is not a province (Chinese/English name, abbreviation or GB/T 2260 "
                     "code) nor an ISO3 country code"
                 )
-                guesses = resolver.suggest(text)
+                guesses = [] if key in NON_UNIT_ROWS else resolver.suggest(text)
                 if guesses:
                     shown = " or ".join(f"{n} ({u})" for n, u in guesses)
                     message += f"; did you mean {shown}? If so, accept it with --alias {text.replace(' ', '')}={guesses[0][0]}"
