@@ -19,7 +19,7 @@ import pandas as pd
 
 from silkscope.errors import InputError, Problem
 from silkscope.io.excel import read_sheet
-from silkscope.io.layout import Block, Layout, parse_grid
+from silkscope.io.layout import _CJK_GAP, Block, Layout, parse_grid
 from silkscope.io.layout import _check_columns as check_columns
 from silkscope.reference import UnitResolver, normalise_key
 
@@ -802,7 +802,14 @@ def _read_part(
         attributes = attributes[[r not in gone for r in part.rows]]
     unused = [c for c in columns if c not in used and c not in ignored]
     return _Part(
-        records, attributes, meta, custom, [f"row {r}: {t}" for r, t in skipped], unused, layout, ind_col
+        records,
+        attributes,
+        meta,
+        custom,
+        [f"row {r}: {_CJK_GAP.sub('', t)}" for r, t in skipped],
+        unused,
+        layout,
+        ind_col,
     )
 
 
