@@ -373,3 +373,21 @@ def test_the_provincial_set_imports_within_ten_seconds(tmp_path: Path, shared_da
     assert counts.n.tolist() == [465, 589, 465, 465, 434, 434]  # patents: 31 provinces x 14 years
     assert elapsed < 10, f"{elapsed:.1f} s"
     shutil.rmtree(tmp_path / "perf")
+
+
+def test_a_title_row_names_the_indicator_and_its_unit(
+    workspace: Workspace, shared_data: Path, tmp_path: Path
+):
+    source = shared_data / NBS / "raw" / "nbs_province_foreign_visitors_2005_2019.xlsx"
+    path = _edited_copy(source, tmp_path / "titled.xlsx", lambda ws: ws.insert_rows(1))
+    book = openpyxl.load_workbook(path)
+    book.worksheets[0]["A1"] = "接待外国人游客(百万人次)"
+    book.save(path)
+    result = invoke(path, "--workspace", workspace.root, "--value-column", "2019年,2018年")
+    assert result.exit_code == 0, result.output
+    assert "imported 62 values (31 units, 1 indicator, years 2018–2019, wide-by-year form)" in result.text
+    stored = workspace.query("SELECT indicator_id, name_zh, unit, notes FROM indicators").iloc[0].tolist()
+    assert stored == ["接待外国人游客", "接待外国人游客", "百万人次", "数据来源：国家统计局"]
+    assert workspace.query("SELECT title FROM sources").title[0] == "接待外国人游客(百万人次)"
+    beijing = workspace.query("SELECT value FROM indicator_values WHERE unit_id = '110000' ORDER BY year")
+    assert beijing.value.tolist() == [3.4, 3.21]  # PROVENANCE.md: Beijing 2019 foreigners 3.21

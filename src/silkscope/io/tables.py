@@ -595,6 +595,10 @@ def _title_info(lines: Iterable[str]) -> _Title:
     name_zh = None
     if text:
         name_zh = _TITLE_YEAR.sub("", _TITLE_NUMBER.sub("", text)).replace(" ", "").strip() or None
+        unit = re.search(r"[（(]([^()（）\d][^()（）]*)[)）]$", name_zh or "")  # 地区生产总值(亿元)
+        if unit:
+            measure = measure or unit.group(1)
+            name_zh = name_zh[: unit.start()] or None
     english = [line for line in lines if not re.search(r"[\u4e00-\u9fff]", line) and line[:1].isalpha()]
     name_en = _TITLE_YEAR.sub("", english[0]).strip() if english else None
     return _Title(text, name_zh, name_en, measure, year)
@@ -667,6 +671,9 @@ def _read_part(
     year_col = _find(part, roles.year_column) or _column(rest, YEAR_ALIASES)
     rest = [c for c in rest if c != year_col]
     year_labels = {} if year_col else {c: int(m.group(1)) for c in rest if (m := _YEAR.fullmatch(c))}
+    if year_labels and roles.value_columns:  # --value-column picks some of the year columns
+        chosen = {_find(part, c) for c in roles.value_columns}
+        year_labels = {c: y for c, y in year_labels.items() if c in chosen}
     fixed_year = roles.year or head.year
     missing = [
         w
