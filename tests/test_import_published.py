@@ -212,7 +212,11 @@ def test_ocr_province_names_are_refused_with_a_suggestion_then_accepted(
     assert len(got) == 62 and got.value.tolist() == want.total.astype(float).tolist()
     assert got[got.unit_id == "140000"].value.iloc[0] == 7196.0  # 山两 in 2012 is 山西
     stored = workspace.query("SELECT name_zh, name_en, unit FROM indicators").iloc[0].tolist()
-    assert stored == ["合计", "Total", "件"]
+    assert stored == [
+        "国内三种专利申请授权数（合计）",
+        "Three Kinds of Domestic Patent Applications Granted (Total)",
+        "件",
+    ]
 
 
 def test_applications_2014_ocr_name_and_region_rows(shared_data: Path, tidy_patents: pd.DataFrame):

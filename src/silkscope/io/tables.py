@@ -795,9 +795,10 @@ def _read_part(
                 problems.extend(_not_numbers(cells, bad, part.rows, name, column))
                 pieces.append(_part(units, years, [ind] * len(cells), numbers, part.rows, column))
                 used.add(column)
+                zh, en = _column_names(column, part.english.get(column), head)
                 meta[ind] = {
-                    "name_zh": column if re.search(r"[\u4e00-\u9fff]", column) else None,
-                    "name_en": part.english.get(column),
+                    "name_zh": zh,
+                    "name_en": en,
                     "unit": _measure(frame, measure_col, None, name, problems),
                 }
     records = pd.concat(pieces, ignore_index=True) if pieces else _part([], [], [], [], [], "")
@@ -818,6 +819,23 @@ def _read_part(
         layout,
         ind_col,
     )
+
+
+_TOTALS = {"合计", "总计", "小计", "total", "subtotal"}
+
+
+def _column_names(label: str, english: str | None, head: _Title) -> tuple[str | None, str | None]:
+    """Names of a wide table's column: its label, or for a bare '合计/Total' column the table's
+    title with it (国内三种专利申请授权数（合计）) — '合计' alone names nothing."""
+    zh = label if re.search(r"[\u4e00-\u9fff]", label) else None
+    if normalise_key(label) in _TOTALS or normalise_key(english or "") in _TOTALS:
+        if head.name_zh:
+            title = re.sub(r"(按地区分布|分地区|按地区|分省)", "", head.name_zh) or head.name_zh
+            zh = f"{title}（{label}）"
+        if head.name_en:
+            title = re.sub(r"\s+by\s+(region|province)\b", "", head.name_en, flags=re.I).strip()
+            english = f"{title} ({english or label})"
+    return zh, english
 
 
 def _measure_column(frame: pd.DataFrame, columns: list[str], resolver: UnitResolver) -> str | None:
