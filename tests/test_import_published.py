@@ -395,3 +395,17 @@ def test_a_title_row_names_the_indicator_and_its_unit(
     assert workspace.query("SELECT title FROM sources").title[0] == "接待外国人游客(百万人次)"
     beijing = workspace.query("SELECT value FROM indicator_values WHERE unit_id = '110000' ORDER BY year")
     assert beijing.value.tolist() == [3.4, 3.21]  # PROVENANCE.md: Beijing 2019 foreigners 3.21
+
+
+def test_cells_of_skipped_rows_are_not_checked(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "地区,年份,x1\n全国,2020,…待定\n北京,2020,1\n上海,2020,2\n香港,2020,n/a?\n", encoding="utf-8"
+    )
+    table = read_indicator_table(path)
+    assert table.skipped_rows == ("row 2: 全国", "row 5: 香港") and table.values.value.tolist() == [1.0, 2.0]
+    path.write_text("地区,年份,x1\n全国,2020,1\nAtlantis,2020,2\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:  # not mostly units: 全国 is reported too
+        read_indicator_table(path)
+    assert "row 2, column '地区': '全国' is a national total" in str(info.value)
+    assert "row 3, column '地区': unit 'Atlantis' is not a province" in str(info.value)

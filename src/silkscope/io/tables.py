@@ -804,8 +804,9 @@ def _read_part(
     records = pd.concat(pieces, ignore_index=True) if pieces else _part([], [], [], [], [], "")
     block = dict(zip(part.rows, part.block or [0] * len(part.rows), strict=True))
     records["block"] = [number * 1000 + block.get(r, 0) for r in records.row]
-    if skipped:
+    if skipped:  # the rows that are not units, and any problem in their cells, are left out
         gone = {r for r, _ in skipped}
+        problems[:] = [p for p in problems if not (p.file == name and p.row in gone)]
         records = records[~records.row.isin(gone)]
         attributes = attributes[[r not in gone for r in part.rows]]
     unused = [c for c in columns if c not in used and c not in ignored]
