@@ -362,20 +362,22 @@ def test_explicit_roles_and_ignored_columns(workspace: Workspace, tmp_path: Path
 
 def test_the_provincial_set_imports_within_ten_seconds(tmp_path: Path, shared_data: Path):
     """Performance target of issue 13: the real provincial files (4 NBS + 28 patent tables) imported
-    into a fresh workspace, one all-or-nothing call per indicator, in under 10 s."""
+    into a fresh workspace, one all-or-nothing call per indicator, in under 10 s. Asserted on the
+    process's CPU time (DuckDB threads included), which the other jobs on a shared machine do not
+    inflate; the wall time is in the failure message."""
     ws = Workspace.init(tmp_path / "perf")
     raw = shared_data / PATENTS / "raw"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for name, indicator in NBS_FILES.items():
         import_indicator_tables(ws, [shared_data / NBS / "raw" / name], indicator=indicator)
     aliases = {"江两": "江西", "山两": "山西", "两藏": "西藏"}
     for kind in ("applications", "grants"):
         files = sorted(raw.glob(f"patent_{kind}_by_region_*.xls"))
         import_indicator_tables(ws, files, indicator=f"patent_{kind}", value_column="合计", aliases=aliases)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     counts = ws.query("SELECT indicator_id, count(*) n FROM indicator_values GROUP BY 1 ORDER BY 1")
     assert counts.n.tolist() == [465, 589, 465, 465, 434, 434]  # patents: 31 provinces x 14 years
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert cpu < 10, f"{cpu:.1f} s CPU, {elapsed:.1f} s wall"
     shutil.rmtree(tmp_path / "perf")
 
 
