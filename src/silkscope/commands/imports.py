@@ -16,7 +16,12 @@ app = typer.Typer(
 @app.command("table")
 @reports_errors
 def table(
-    file: Path = typer.Argument(..., help="CSV (UTF-8/BOM/GBK), Excel (.xlsx) or Parquet file."),
+    files: list[Path] = typer.Argument(
+        ...,
+        metavar="FILE...",
+        help="CSV (UTF-8/BOM/GBK), Excel (.xlsx, .xls incl. CNKI's protected .xls) or Parquet file(s); "
+        "several files (e.g. one yearbook table per year) are imported together, all or nothing.",
+    ),
     kind: str = typer.Option("indicators", "--kind", help="What the table holds: indicators."),
     sheet: str = typer.Option(
         None, "--sheet", help="Excel sheet name, or its 0-based position (default: the first)."
@@ -37,10 +42,51 @@ def table(
         "--framework",
         help="YAML framework or builtin:NAME; indicators neither in it nor in the workspace are refused.",
     ),
+    indicator: str = typer.Option(
+        None,
+        "--indicator",
+        help="Indicator id of a one-indicator table (years as columns, or the one --value-column); "
+        "in a long table, import only this indicator.",
+    ),
+    name_zh: str = typer.Option(
+        None, "--name-zh", help="Chinese name of the indicator (stored in indicators)."
+    ),
+    name_en: str = typer.Option(
+        None, "--name-en", help="English name of the indicator (stored in indicators)."
+    ),
+    measure_unit: str = typer.Option(
+        None, "--measure-unit", help="Measurement unit of the values, e.g. 亿元 (stored in indicators)."
+    ),
+    unit_column: str = typer.Option(
+        None, "--unit-column", help="Column holding the unit (province/country)."
+    ),
+    year_column: str = typer.Option(None, "--year-column", help="Column holding the year."),
+    indicator_column: str = typer.Option(
+        None, "--indicator-column", help="Column holding the indicator id (long form)."
+    ),
+    value_column: list[str] = typer.Option(
+        None,
+        "--value-column",
+        help="Column(s) of values to import (name, English name or letter; comma-separated or repeated).",
+    ),
+    ignore: list[str] = typer.Option(
+        None, "--ignore", help="Columns to leave out, comma-separated (C1,C2) or repeated."
+    ),
+    alias: list[str] = typer.Option(
+        None,
+        "--alias",
+        help="Accept a spelling as a unit, e.g. --alias 江两=江西 (repeatable or comma-separated).",
+    ),
+    year: int = typer.Option(
+        None,
+        "--year",
+        help="Year of every value, for a table whose year is in neither a column nor its title.",
+    ),
 ) -> None:
-    """Import an indicator table (long or wide) into the workspace in one transaction."""
+    """Import an indicator table (long, wide, or wide by year as NBS publishes it) in one transaction."""
     from silkscope.errors import InputError
-    from silkscope.io.importing import import_indicator_table
+    from silkscope.io.importing import import_indicator_tables
+    from silkscope.io.tables import parse_aliases
     from silkscope.workspace import Workspace
 
     if kind != "indicators":
@@ -56,29 +102,51 @@ def table(
             else Framework.from_yaml(framework)
         )
         known = set(fw.indicators)
-    summary = import_indicator_table(
+    summaries = import_indicator_tables(
         ws,
-        file,
+        files,
         sheet=sheet,
         header_row=header_row,
         encoding=encoding,
         licence=licence,
         custom_units=custom_units,
         known_indicators=known,
+        indicator=indicator,
+        name_zh=name_zh,
+        name_en=name_en,
+        measure_unit=measure_unit,
+        unit_column=unit_column,
+        year_column=year_column,
+        indicator_column=indicator_column,
+        value_column=value_column or None,
+        ignore=ignore or None,
+        aliases=parse_aliases(alias),
+        year=year,
     )
-    console.print(
-        f"imported {summary['rows']:,} values ({_n(summary['units'], 'unit')}, "
-        f"{_n(summary['indicators'], 'indicator')}, "
-        f"years {summary['years']}, {summary['layout']} form) from {file.name} as source {summary['source_id']}"
-    )
-    if summary["replaced"]:
-        console.print(f"  {summary['replaced']:,} of them replaced values already in the workspace")
-    if summary["new_indicators"]:
-        console.print(f"  new indicators: {', '.join(summary['new_indicators'])}")
-    if summary["new_units"]:
-        console.print(f"  new units: {', '.join(summary['new_units'])}")
-    if summary["ignored_columns"]:
-        console.print(f"  [yellow]text columns not imported: {', '.join(summary['ignored_columns'])}[/]")
+    for summary in summaries:
+        console.print(
+            f"imported {summary['rows']:,} values ({_n(summary['units'], 'unit')}, "
+            f"{_n(summary['indicators'], 'indicator')}, "
+            f"years {summary['years']}, {summary['layout']} form) from {Path(summary['file']).name} as source {summary['source_id']}"
+        )
+        if summary["replaced"]:
+            console.print(f"  {summary['replaced']:,} of them replaced values already in the workspace")
+        if summary["new_indicators"]:
+            console.print(f"  new indicators: {', '.join(summary['new_indicators'])}")
+        if summary["new_units"]:
+            console.print(f"  new units: {', '.join(summary['new_units'])}")
+        if summary["ignored_columns"]:
+            console.print(f"  [yellow]columns not imported: {', '.join(summary['ignored_columns'])}[/]")
+        if summary["skipped_rows"]:
+            console.print(f"  rows skipped, not units: {'; '.join(summary['skipped_rows'])}")
+        for remark in summary["remarks"]:
+            console.print(f"  note: {remark}")
+        if summary["notes"]:
+            console.print(f"  source note kept: {' '.join(summary['notes'])}")
+        for fact in summary["indicator_facts"]:
+            named = ", ".join(f"{k} {fact[k]}" for k in ("name_zh", "name_en", "unit") if fact.get(k))
+            if named:
+                console.print(f"  indicator {fact['indicator_id']}: {named}")
 
 
 def _n(count: int, word: str) -> str:

@@ -83,6 +83,20 @@ def _province_keys() -> dict[str, str]:
     return keys
 
 
+# Characters that OCR of printed yearbook tables confuses (seen in the CNKI patent tables).
+_OCR_CONFUSIONS = {"两": "西", "酉": "西", "凉": "京", "沣": "津", "束": "东", "己": "已"}
+
+
+@cache
+def _province_names() -> dict[str, str]:
+    return dict(zip(_provinces().unit_id, _provinces().name_zh, strict=True))
+
+
+@cache
+def _short_names() -> dict[str, str]:
+    return dict(zip(_provinces().unit_id, _provinces().short_zh, strict=True))
+
+
 @cache
 def bri_partners(as_of: str | None = None) -> pd.DataFrame:
     """Countries that signed a Belt and Road cooperation document with China (GFDC list, May
@@ -110,10 +124,33 @@ class UnitResolver:
     default because fuzzy name matching on arbitrary custom ids can mis-map them.
     """
 
-    def __init__(self, extra_units: Iterable[str] = (), country_names: bool = False) -> None:
+    def __init__(
+        self,
+        extra_units: Iterable[str] = (),
+        country_names: bool = False,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
         self._extra = {normalise_key(u): str(u) for u in extra_units}
         self._country_names = country_names
         self._cache: dict[str, str | None] = {}
+        self._aliases: dict[str, str] = {}
+        self.add_aliases(aliases or {})
+
+    def add_aliases(self, aliases: dict[str, str]) -> None:
+        """Accept spellings the user vouches for (``--alias 江两=江西``, a source's OCR defect); the
+        target must itself be a known unit. Nothing is ever matched approximately without this."""
+        bad = []
+        for spelling, target in aliases.items():
+            found = self.resolve(target)
+            if found is None:
+                bad.append(f"'{spelling}={target}': '{target}' is not a known unit")
+                continue
+            self._aliases[normalise_key(spelling)] = found
+        self._cache.clear()
+        if bad:
+            raise InputError(
+                "--alias " + "; ".join(bad), hint="write --alias SPELLING=PROVINCE, e.g. --alias 江两=江西"
+            )
 
     def resolve(self, text: object) -> str | None:
         """The unit id for ``text``, or None when nothing matches."""
@@ -121,7 +158,7 @@ class UnitResolver:
         if raw in self._cache:
             return self._cache[raw]
         key = normalise_key(raw)
-        found = _province_keys().get(key)
+        found = self._aliases.get(key) or _province_keys().get(key)
         if found is None and raw.upper() in iso3_codes() and len(raw) == 3:
             found = raw.upper()
         if found is None:
@@ -130,6 +167,27 @@ class UnitResolver:
             found = _country_name_to_iso3(raw)
         self._cache[raw] = found
         return found
+
+    def suggest(self, text: object) -> list[tuple[str, str]]:
+        """Provinces ``(name_zh, unit_id)`` that an unknown spelling may stand for, for a "did you
+        mean" message only: first the characters yearbook OCR confuses (两/西: 江两, 山两, 两藏),
+        else close Chinese names (difflib ratio >= 0.6). Never used to resolve silently."""
+        key = normalise_key(text)
+        names = _province_names()
+        found: dict[str, str] = {}
+        for k, char in enumerate(key):
+            for other in _OCR_CONFUSIONS.get(char, ""):
+                unit = _province_keys().get(key[:k] + other + key[k + 1 :])
+                if unit is not None:
+                    found.setdefault(unit, names[unit])
+        if not found and re.search(r"[\u4e00-\u9fff]", key):
+            import difflib
+
+            spellings = {normalise_key(n): u for u, n in names.items()}
+            spellings.update({normalise_key(s): u for u, s in _short_names().items()})
+            for match in difflib.get_close_matches(key, list(spellings), n=3, cutoff=0.6):
+                found.setdefault(spellings[match], names[spellings[match]])
+        return [(_short_names()[u], u) for u in found]
 
     def level(self, unit_id: str) -> str:
         """``province``, ``country`` or ``custom``."""
