@@ -5,8 +5,6 @@ checked against the tidy file published beside the raw one; every bad input chan
 
 from __future__ import annotations
 
-import shutil
-import time
 from pathlib import Path
 
 import openpyxl
@@ -360,25 +358,19 @@ def test_explicit_roles_and_ignored_columns(workspace: Workspace, tmp_path: Path
     assert workspace.query("SELECT sum(value) s FROM indicator_values").s[0] == 4.0
 
 
-def test_the_provincial_set_imports_within_ten_seconds(tmp_path: Path, shared_data: Path):
-    """Performance target of issue 13: the real provincial files (4 NBS + 28 patent tables) imported
-    into a fresh workspace, one all-or-nothing call per indicator, in under 10 s. Asserted on the
-    process's CPU time (DuckDB threads included), which the other jobs on a shared machine do not
-    inflate; the wall time is in the failure message."""
-    ws = Workspace.init(tmp_path / "perf")
+def test_the_provincial_set_imports_file_by_file(tmp_path: Path, shared_data: Path):
+    """The real provincial files (4 NBS + 28 patent tables), one all-or-nothing call per indicator, as in
+    the provincial example; its time is measured in benchmarks/bench_import_provincial.py."""
+    ws = Workspace.init(tmp_path / "set")
     raw = shared_data / PATENTS / "raw"
-    start, cpu = time.perf_counter(), time.process_time()
     for name, indicator in NBS_FILES.items():
         import_indicator_tables(ws, [shared_data / NBS / "raw" / name], indicator=indicator)
     aliases = {"江两": "江西", "山两": "山西", "两藏": "西藏"}
     for kind in ("applications", "grants"):
         files = sorted(raw.glob(f"patent_{kind}_by_region_*.xls"))
         import_indicator_tables(ws, files, indicator=f"patent_{kind}", value_column="合计", aliases=aliases)
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     counts = ws.query("SELECT indicator_id, count(*) n FROM indicator_values GROUP BY 1 ORDER BY 1")
     assert counts.n.tolist() == [465, 589, 465, 465, 434, 434]  # patents: 31 provinces x 14 years
-    assert cpu < 10, f"{cpu:.1f} s CPU, {elapsed:.1f} s wall"
-    shutil.rmtree(tmp_path / "perf")
 
 
 def test_a_title_row_names_the_indicator_and_its_unit(
