@@ -161,3 +161,24 @@ def test_population_table_columns_found_by_name():
     assert table.to_dict("records") == [{"country": "CHN", "population": 1386395000.0, "year": 2017}]
     with pytest.raises(InputError, match="needs a country column"):
         population_table(pd.DataFrame({"name": ["China"], "people": [1]}))
+
+
+def test_workspace_population_feeds_the_filter(tmp_path: Path, shared_data: Path, workspace):
+    """Flows and SP.POP.TOTL imported into a workspace: the filter takes the population from there
+    (the shared BACI extract has two exporters only, too few to rank: that is the next message)."""
+    runner = CliRunner()
+    baci = shared_data / "baci" / "baci_hs17_y2020_v202301_exporters_afg_zaf.parquet"
+    assert (
+        runner.invoke(app, ["import", "baci", str(baci), "--workspace", str(workspace.root)]).exit_code == 0
+    )
+    args = ["trade", "complexity", "--workspace", str(workspace.root), "--out", str(tmp_path / "o")]
+    before = runner.invoke(app, args)
+    assert before.exit_code == 2 and "needs the countries' population" in before.output
+    people = pd.DataFrame({"unit_id": ["AFG", "ZAF"], "year": [2020, 2020], "SP.POP.TOTL": [38.9e6, 59.3e6]})
+    people.to_csv(tmp_path / "pop.csv", index=False)
+    imported = runner.invoke(
+        app, ["import", "table", str(tmp_path / "pop.csv"), "--workspace", str(workspace.root)]
+    )
+    assert imported.exit_code == 0, imported.output
+    after = runner.invoke(app, args)
+    assert after.exit_code == 2 and "too few countries or products" in after.output, after.output

@@ -50,8 +50,9 @@ def complexity_command(
     min_exports: float = typer.Option(
         None,
         "--min-exports",
-        help="Rank only countries exporting at least this much per year on average, in the data's "
-        "unit (default: 1e9, USD 1 billion, in the atlas convention; off in the r convention; 0 = off).",
+        help="Rank only countries exporting at least this much per year on average, in the unit "
+        "of --data (USD for workspace flows) (default: 1e9, USD 1 billion, in the atlas "
+        "convention; off in the r convention; 0 = off).",
     ),
     population: Path = typer.Option(
         None,
@@ -97,6 +98,7 @@ def complexity_command(
         con, table, _ = _flows(workspace, hs, "duckdb")
         exports = table.group_by(["year", "exporter", "product"]).aggregate(value=table.value.sum())
         frame = con.to_pandas(exports.rename(country="exporter"))
+        frame["value"] = frame["value"] * 1000  # workspace flows are thousand USD; --min-exports is USD
         columns = None
     result = complexity(
         frame,

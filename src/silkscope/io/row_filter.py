@@ -80,7 +80,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Literal:
-    value: float | str
+    value: int | float | str
     pos: int
 
 
@@ -259,8 +259,9 @@ class _Parser:
 
     def literal(self) -> Literal:
         token = self.take()
-        if token.kind == "number":
-            return Literal(float(token.text), token.pos)
+        if token.kind == "number":  # whole numbers stay exact integers (codes beyond 2**53)
+            whole = re.fullmatch(r"[+-]?\d+", token.text)
+            return Literal(int(token.text) if whole else float(token.text), token.pos)
         if token.kind == "string":
             return Literal(token.text[1:-1], token.pos)
         raise self.fail(token, f"expected a number or quoted text, found {self.describe(token)}")
@@ -333,8 +334,8 @@ def _check_types(series: pd.Series, column: Column, literal: Literal, text: str)
         )
 
 
-def _number_text(value: float | str) -> str:
-    return f"{value:g}" if isinstance(value, float) else value
+def _number_text(value: int | float | str) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _side(operand: Column | Literal, frame: pd.DataFrame):

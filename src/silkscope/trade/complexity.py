@@ -423,6 +423,13 @@ def country_filter(
         pop = population
         if "year" in pop.columns and data["year"].ne(-1).all():
             pop = pop[pop["year"].isin(years)]
+            if pop.empty:
+                held = sorted(population["year"].dropna().astype(int).unique())
+                raise InputError(
+                    f"the population table has no row for the year(s) {', '.join(map(str, sorted(years)))}; "
+                    f"it holds {', '.join(map(str, held[:10])) or 'no year'}",
+                    hint="give population for the same years as the exports, or --min-population 0",
+                )
         table["population"] = table["country"].map(pop.groupby("country")["population"].mean())
         rule.append(f"population >= {min_population:,.0f}")
     if min_exports:
@@ -490,5 +497,12 @@ def complexity(
             )
         )
     if not years:
-        raise InputError("no country is left after the country filter", file=file)
+        counts = excluded["reason"].value_counts() if excluded is not None else pd.Series(dtype=int)
+        raise InputError(
+            "no country is left after the country filter ("
+            + "; ".join(f"{reason}: {n}" for reason, n in counts.items())
+            + ")",
+            file=file,
+            hint="check the unit of the values (--min-exports is in the same unit) or lower the thresholds",
+        )
     return ComplexityResult(years, method, standardise, no_export, len(frame), excluded, rule, notes)
