@@ -357,8 +357,8 @@ def _count_singletons(frame: pd.DataFrame, spec: GravitySpec) -> int:
     codes = []
     for term in spec.fixed_effects:
         parts = [p.strip() for p in term.split("^")]
-        key = rows[parts].astype(str).agg("^".join, axis=1) if len(parts) > 1 else rows[parts[0]]
-        codes.append(pd.factorize(key)[0])
+        # one code per combination, vectorised (a row-wise string join cost as much as the fit)
+        codes.append(rows.groupby(parts, sort=False, dropna=False, observed=True).ngroup().to_numpy())
     return int(detect_singletons(np.column_stack(codes).astype(np.uint32)).sum())
 
 
