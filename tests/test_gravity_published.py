@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from silkscope.cli import app
 from silkscope.errors import InputError
-from silkscope.partners.gravity import DEFAULT_VCOV_HELP, gravity
+from silkscope.partners.gravity import DEFAULT_VCOV_HELP, gravity, gravity_sample
 
 SPEC = "trade ~ log(dist) + cntg + lang + clny | exporter^year + importer^year"
 YEARS = "year in (1986, 1990, 1994, 1998, 2002, 2006)"
@@ -101,3 +101,19 @@ def test_where_errors_reach_the_user_without_traceback(tmp_path: Path, shared_da
     assert run.exit_code == 2
     assert "position 18" in run.output and "function call" in run.output
     assert "Traceback" not in run.output and not (tmp_path / "g.csv").exists()
+
+
+def test_domestic_flows_are_said_when_kept(shared_data: Path):
+    """The whole panel holds 69 x 21 = 1,449 domestic flows: kept, they are named in the summary
+    (fitting them with the international spec gives the issue's contiguity of -1.14)."""
+    data = pd.read_parquet(shared_data / "gravity_agtpa" / "agtpa_applications.parquet")
+    frame, notes = gravity_sample(data)
+    assert len(frame) == 99_981
+    assert notes == (
+        "99,981 rows read",
+        "1,449 domestic rows (exporter == importer) included; --international-only drops them",
+    )
+    frame, notes = gravity_sample(data, international_only=True)
+    assert len(frame) == 99_981 - 1_449 and "dropped 1,449 domestic rows" in notes[-1]
+    missing = pd.DataFrame({"exporter": ["A", None], "importer": ["B", None], "trade": [1.0, 2.0]})
+    assert len(gravity_sample(missing, international_only=True)[0]) == 2  # missing is not domestic

@@ -259,12 +259,27 @@ def gravity_sample(
                         else ""
                     ),
                 )
-        same = frame[exp].astype(str).str.strip() == frame[imp].astype(str).str.strip()
-        frame = frame[~same.to_numpy()]
+        same = _domestic(frame, exp, imp)
+        frame = frame[~same]
         notes.append(
             f"international only: dropped {int(same.sum()):,} domestic rows ({exp} == {imp}), kept {len(frame):,}"
         )
+    else:
+        columns = list(map(str, frame.columns))
+        exp = exporter if exporter in columns else _pick(columns, EXPORTER_COLUMNS)
+        imp = importer if importer in columns else _pick(columns, IMPORTER_COLUMNS)
+        if exp and imp and (count := int(_domestic(frame, exp, imp).sum())):
+            notes.append(
+                f"{count:,} domestic rows ({exp} == {imp}) included; --international-only drops them"
+            )
     return frame, tuple(notes) if len(notes) > 1 else ()
+
+
+def _domestic(frame: pd.DataFrame, exporter: str, importer: str) -> np.ndarray:
+    """Rows whose exporter and importer are the same (both present)."""
+    a, b = frame[exporter], frame[importer]
+    same = a.astype(str).str.strip() == b.astype(str).str.strip()
+    return (same & a.notna() & b.notna()).to_numpy()
 
 
 def _pick(columns: Sequence[str], names: Sequence[str]) -> str | None:
