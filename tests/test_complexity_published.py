@@ -182,3 +182,22 @@ def test_workspace_population_feeds_the_filter(tmp_path: Path, shared_data: Path
     assert imported.exit_code == 0, imported.output
     after = runner.invoke(app, args)
     assert after.exit_code == 2 and "too few countries or products" in after.output, after.output
+
+
+def test_population_years_must_match_the_exports():
+    exports = pd.DataFrame(
+        {  # a nested world: A exports everything, D only product w
+            "country": list("ABCD") * 4,
+            "product": [p for p in "wxyz" for _ in range(4)],
+            "value": [5, 5, 5, 9, 5, 5, 5, 0, 5, 5, 0, 0, 5, 0, 0, 0],
+        }
+    )
+    people = pd.DataFrame(
+        {"country": list("ABCD") * 2, "population": [2e6] * 8, "year": [2016] * 4 + [2017] * 4}
+    )
+    with pytest.raises(InputError, match="the exports have no year, the population table has several"):
+        complexity(exports, population=people, min_population=1e6)
+    with pytest.raises(InputError, match="no row for the year.s. 2015; it holds 2016, 2017"):
+        complexity(exports, population=people, min_population=1e6, year=2015)
+    result = complexity(exports, population=people, min_population=1e6, year=2017)
+    assert result.excluded.empty and len(result.years[0].countries) == 4

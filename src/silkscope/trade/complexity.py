@@ -421,6 +421,11 @@ def country_filter(
     if min_population:
         require_population(min_population, population)
         pop = population
+        if "year" in pop.columns and pop["year"].nunique() > 1 and data["year"].eq(-1).any():
+            raise InputError(
+                "the exports have no year, the population table has several: which to use is unknown",
+                hint="give --year (the population of that year is used), or a population table of one year",
+            )
         if "year" in pop.columns and data["year"].ne(-1).all():
             pop = pop[pop["year"].isin(years)]
             if pop.empty:
