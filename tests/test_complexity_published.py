@@ -201,3 +201,10 @@ def test_population_years_must_match_the_exports():
         complexity(exports, population=people, min_population=1e6, year=2015)
     result = complexity(exports, population=people, min_population=1e6, year=2017)
     assert result.excluded.empty and len(result.years[0].countries) == 4
+
+
+def test_demo_flows_run_without_the_filter_and_say_so(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = run("--out", str(tmp_path / "demo"))
+    assert "demonstration data: the Atlas country filter is not applied" in text
+    assert "country filter: none" in text and (tmp_path / "demo" / "country.csv").exists()

@@ -77,6 +77,12 @@ def complexity_command(
         require_population,
     )
 
+    label = None
+    if data is None:
+        con, table, label = _flows(workspace, hs, "duckdb")
+    if label and min_population is None and min_exports is None and standardise == "atlas":
+        min_population = min_exports = 0  # synthetic flows of real countries: a filter means nothing
+        console.print("demonstration data: the Atlas country filter is not applied")
     atlas = standardise == "atlas"
     if min_population is None:
         min_population = ATLAS_MIN_POPULATION if atlas else 0
@@ -95,7 +101,6 @@ def complexity_command(
         frame, rows = _read_text(data)
         name = data.name
     else:
-        con, table, _ = _flows(workspace, hs, "duckdb")
         exports = table.group_by(["year", "exporter", "product"]).aggregate(value=table.value.sum())
         frame = con.to_pandas(exports.rename(country="exporter"))
         frame["value"] = frame["value"] * 1000  # workspace flows are thousand USD; --min-exports is USD
