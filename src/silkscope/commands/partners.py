@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from silkscope.commands._common import console, reports_errors, show_table, write_output, year_range
+from silkscope.partners.gravity import DEFAULT_VCOV_HELP
 
 app = typer.Typer(help="Partner markets: gravity, distance, export potential, tiers.", no_args_is_help=True)
 
@@ -59,7 +60,29 @@ def gravity_command(
     vcov: str = typer.Option(
         None,
         "--vcov",
-        help="iid|hetero|hc0|cluster:VAR|cluster:VAR1+VAR2 (default: cluster by the first fixed effect).",
+        help=f"iid|hetero|hc0|cluster:VAR|cluster:VAR1+VAR2 ({DEFAULT_VCOV_HELP}).",
+    ),
+    where: str = typer.Option(
+        None,
+        "--where",
+        help="Keep only the rows matching this filter: comparisons (== != < <= > >=), in (...), "
+        "and, or, not over the columns, e.g. \"year in (1986, 1990) and exporter != 'CHN'\".",
+    ),
+    international_only: bool = typer.Option(
+        False,
+        "--international-only",
+        help="Drop domestic flows (rows where exporter == importer; the columns are found by name "
+        "or given with --exporter-column/--importer-column).",
+    ),
+    exporter_column: str = typer.Option(
+        None,
+        "--exporter-column",
+        help="Exporter column for --international-only (default: exporter, origin, iso_o ...).",
+    ),
+    importer_column: str = typer.Option(
+        None,
+        "--importer-column",
+        help="Importer column for --international-only (default: importer, destination, iso_d ...).",
     ),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
@@ -67,7 +90,7 @@ def gravity_command(
     from silkscope.partners.gravity import gravity
 
     frame = _read_data(data)
-    result = gravity(frame, spec, vcov)
+    result = gravity(frame, spec, vcov, where, international_only, exporter_column, importer_column)
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     write_output(result.tidy(), out, title="gravity")
 

@@ -23,34 +23,142 @@ def complexity_command(
     ),
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     hs: str = typer.Option(None, "--hs", help="HS revision of the workspace flows to use."),
+    country_column: str = typer.Option(
+        "country", "--country-column", help="Column of the exporting country (ISO3, any case)."
+    ),
+    product_column: str = typer.Option("product", "--product-column", help="Column of the product code."),
+    value_column: str = typer.Option(
+        "value", "--value-column", help="Column of the export value (blank or NA = no export)."
+    ),
+    year_column: str = typer.Option(
+        None,
+        "--year-column",
+        help="Column of the year (default: year, if there is one; a table without years is one "
+        "year, named by --year).",
+    ),
     year: int = typer.Option(None, "--year", help="Only this year."),
     method: str = typer.Option("eigenvalues", "--method", help="eigenvalues|reflections"),
     standardise: str = typer.Option("atlas", "--standardise", help="atlas|r (R economiccomplexity)"),
     threshold: float = typer.Option(1.0, "--threshold", help="RCA at or above which M_cp = 1."),
     knn: int = typer.Option(None, "--knn", help="Density over each product's K nearest products."),
-    out: Path = typer.Option(..., "--out", help="Folder for country.csv, product.csv, country_product.csv."),
+    min_population: float = typer.Option(
+        None,
+        "--min-population",
+        help="Rank only countries with at least this population (default: 1,000,000 in the atlas "
+        "convention, the Atlas of Economic Complexity's rule; off in the r convention; 0 = off).",
+    ),
+    min_exports: float = typer.Option(
+        None,
+        "--min-exports",
+        help="Rank only countries exporting at least this much per year on average, in the unit "
+        "of --data (USD for workspace flows) (default: 1e9, USD 1 billion, in the atlas "
+        "convention; off in the r convention; 0 = off).",
+    ),
+    population: Path = typer.Option(
+        None,
+        "--population",
+        help="Population table for --min-population: country (ISO3), population[, year] "
+        "(default: the WDI SP.POP.TOTL imported into the workspace).",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Folder for country.csv, product.csv, country_product.csv (and excluded_countries.csv).",
+    ),
 ) -> None:
     """ECI, PCI, diversity, ubiquity, density, COI and COG for every year."""
-    from silkscope.trade.complexity import complexity
+    import uuid
 
+    from silkscope.io.writers import write_table
+    from silkscope.trade.complexity import (
+        ATLAS_MIN_EXPORTS,
+        ATLAS_MIN_POPULATION,
+        complexity,
+        require_population,
+    )
+
+    label = None
+    if data is None:
+        con, table, label = _flows(workspace, hs, "duckdb")
+    if label and min_population is None and min_exports is None and standardise == "atlas":
+        min_population = min_exports = 0  # synthetic flows of real countries: a filter means nothing
+        console.print("demonstration data: the Atlas country filter is not applied")
+    atlas = standardise == "atlas"
+    if min_population is None:
+        min_population = ATLAS_MIN_POPULATION if atlas else 0
+    if min_exports is None:
+        min_exports = ATLAS_MIN_EXPORTS if atlas else 0
+    columns = {
+        "country": country_column,
+        "product": product_column,
+        "value": value_column,
+        "year": year_column or "",
+    }
+    people = _population(population, workspace, data) if min_population else None
+    require_population(min_population, people)  # before reading a large table
+    rows, name = None, None
     if data is not None:
-        frame, _ = _read_text(data)
+        frame, rows = _read_text(data)
+        name = data.name
     else:
-        con, table, _ = _flows(workspace, hs, "duckdb")
         exports = table.group_by(["year", "exporter", "product"]).aggregate(value=table.value.sum())
         frame = con.to_pandas(exports.rename(country="exporter"))
+        frame["value"] = frame["value"] * 1000  # workspace flows are thousand USD; --min-exports is USD
+        columns = None
     result = complexity(
-        frame, method=method, standardise=standardise, threshold=threshold, year=year, knn=knn
+        frame,
+        method=method,
+        standardise=standardise,
+        threshold=threshold,
+        year=year,
+        knn=knn,
+        columns=columns,
+        population=people,
+        min_population=min_population,
+        min_exports=min_exports,
+        rows=rows,
+        file=name,
     )
-    console.print(result.summary())
+    console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     out.mkdir(parents=True, exist_ok=True)
-    for name, table in (
+    tables = [
         ("country", result.country()),
         ("product", result.product()),
         ("country_product", result.country_product()),
-    ):
-        table.to_csv(out / f"{name}.csv", index=False)
-    console.print(f"wrote country.csv, product.csv, country_product.csv to {out}")
+    ]
+    if result.excluded is not None:
+        tables.append(("excluded_countries", result.excluded))
+    staged = []  # every table written aside first, then all renamed: no half-written folder
+    try:
+        for label, table in tables:
+            staged.append((write_table(table, out / f".{label}.{uuid.uuid4().hex}.csv"), label))
+        for temp, label in staged:
+            temp.replace(out / f"{label}.csv")
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+    console.print(f"wrote {', '.join(f'{label}.csv' for label, _ in tables)} to {out}")
+
+
+def _population(path: Path | None, workspace: Path | None, data: Path | None):
+    """The population table for the country filter: --population FILE, else the workspace's WDI
+    SP.POP.TOTL; None when neither is there (the filter then says what it needs)."""
+    from silkscope.errors import WorkspaceError
+    from silkscope.trade.complexity import population_table
+    from silkscope.workspace import CONFIG_NAME, Workspace
+
+    if path is not None:
+        from silkscope.io.tables import read_table
+
+        return population_table(read_table(path), path.name)
+    root = workspace or (Path.cwd() if data is None else None)
+    if root is None or not (Path(root) / CONFIG_NAME).exists():
+        return None
+    try:
+        wide = Workspace.open(root).indicator_table(["SP.POP.TOTL"])
+    except WorkspaceError:  # no population imported: the filter says what it needs
+        return None
+    return population_table(wide.rename(columns={"unit_id": "country"}), "workspace SP.POP.TOTL")
 
 
 def _read_text(path: Path):

@@ -21,8 +21,14 @@ vcov                pyfixest call                     meaning
                                                       Miller 2011), min(G)/(min(G)-1) as fixest
 ==================  ================================  =============================================
 
-R fixest clusters by the first fixed effect when no vcov is given; here the default is stated
-explicitly as ``cluster:<first FE>`` when the spec has fixed effects, else ``hetero``.
+Default vcov (:func:`default_vcov`): R fixest clusters by the first fixed effect when no vcov is
+given; here that is ``cluster:<first FE>`` when the first fixed effect is a single column, and
+``hetero`` (HC1) when it is an interaction such as ``exporter^year`` (pyfixest clusters by columns
+only) or when the spec has no fixed effects. The summary names the vcov applied and why.
+
+The sample can be narrowed first (:func:`gravity_sample`): a ``--where`` row filter
+(:mod:`silkscope.io.row_filter`) and ``international_only``, which drops domestic flows (exporter
+== importer), as the structural-gravity benchmarks of Yotov et al. (2016, ch. 1) do.
 
 Dropped observations are reported by cause: missing values, singletons (alone in a fixed-effect
 group; pyfixest ``fixef_rm="singleton"``) and separated observations (pyfixest's ``fe`` and ``ir``
@@ -73,6 +79,8 @@ class GravityResult:
     dropped: dict[str, int]  # missing, singletons, separated, other
     coefficients: pd.DataFrame  # tidy table
     fit: object = field(repr=False, compare=False)  # the pyfixest Fepois object
+    vcov_note: str = ""  # why this vcov, when it is the default
+    sample_notes: tuple[str, ...] = ()  # how the rows were selected before the fit
 
     def tidy(self) -> pd.DataFrame:
         """``term, estimate, std_error, statistic, p_value, nobs`` (plus ``conf_low, conf_high``)."""
@@ -85,9 +93,11 @@ class GravityResult:
     def summary(self) -> str:
         """The model, the vcov used, the sample and what was dropped, in a few lines."""
         fe = " + ".join(self.spec.fixed_effects) or "none"
+        note = f"; {self.vcov_note}" if self.vcov_note else ""
         lines = [
             f"PPML gravity (pyfixest fepois): {self.spec.formula}",
-            f"fixed effects: {fe}; standard errors: {self.vcov_label} [vcov={self.vcov}]",
+            *(f"sample: {n}" for n in self.sample_notes),
+            f"fixed effects: {fe}; standard errors: {self.vcov_label} [vcov={self.vcov}{note}]",
             f"observations: {self.nobs:,} used of {self.n_input:,}; dropped: "
             + ", ".join(f"{v:,} {k}" for k, v in self.dropped.items()),
         ]
@@ -194,15 +204,107 @@ def vcov_argument(vcov: str, columns: Sequence[str] | None = None) -> tuple[obje
     raise MethodError(f"unknown vcov '{name}'; use iid, hetero, hc0, cluster:VAR or cluster:VAR1+VAR2")
 
 
-def gravity(data: pd.DataFrame, spec: str, vcov: str | None = None) -> GravityResult:
-    """PPML gravity model via pyfixest ``fepois`` (Santos Silva & Tenreyro 2006; Bergé 2018)."""
+DEFAULT_VCOV_HELP = (
+    "default: cluster:<first fixed effect> when that is a single column; hetero (HC1) when it "
+    "is an interaction such as exporter^year, or when the spec has no fixed effects"
+)
+EXPORTER_COLUMNS = ("exporter", "origin", "iso_o", "reporter", "exp")
+IMPORTER_COLUMNS = ("importer", "destination", "iso_d", "partner", "imp")
+
+
+def default_vcov(spec: GravitySpec) -> tuple[str, str]:
+    """The vcov applied when none is given, and the reason, as :data:`DEFAULT_VCOV_HELP` states."""
+    if not spec.fixed_effects:
+        return "hetero", "the default: the spec has no fixed effects"
+    first = spec.fixed_effects[0]
+    if "^" in first:
+        return (
+            "hetero",
+            f"the default: the first fixed effect {first} is an interaction, not a column to cluster by",
+        )
+    return f"cluster:{first}", "the default: clustered by the first fixed effect"
+
+
+def gravity_sample(
+    data: pd.DataFrame,
+    where: str | None = None,
+    international_only: bool = False,
+    exporter: str | None = None,
+    importer: str | None = None,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The rows to fit, and what selected them: the ``--where`` filter, then (``international_only``)
+    the domestic flows dropped, naming the exporter and importer columns compared."""
+    from silkscope.io.row_filter import apply_where
+
+    notes = [f"{len(data):,} rows read"]
+    frame = data
+    if where:
+        frame = apply_where(frame, where)
+        notes.append(f'--where "{where}" kept {len(frame):,}')
+        if frame.empty:
+            raise InputError(f'--where "{where}" keeps no row of the {len(data):,}')
+    if international_only:
+        columns = list(map(str, frame.columns))
+        exp = exporter or _pick(columns, EXPORTER_COLUMNS)
+        imp = importer or _pick(columns, IMPORTER_COLUMNS)
+        for given, option in ((exp, "--exporter-column"), (imp, "--importer-column")):
+            if given is None or given not in columns:
+                what = "no exporter or importer column found" if given is None else f"no column '{given}'"
+                raise InputError(
+                    f"--international-only: {what}; columns are {_listing(columns)}",
+                    hint=f"name the columns with {option} (domestic flows are rows where exporter == importer)"
+                    + (
+                        "; a file already limited to international pairs needs no --international-only"
+                        if given is None
+                        else ""
+                    ),
+                )
+        same = _domestic(frame, exp, imp)
+        frame = frame[~same]
+        notes.append(
+            f"international only: dropped {int(same.sum()):,} domestic rows ({exp} == {imp}), kept {len(frame):,}"
+        )
+    else:
+        columns = list(map(str, frame.columns))
+        exp = exporter if exporter in columns else _pick(columns, EXPORTER_COLUMNS)
+        imp = importer if importer in columns else _pick(columns, IMPORTER_COLUMNS)
+        if exp and imp and (count := int(_domestic(frame, exp, imp).sum())):
+            notes.append(
+                f"{count:,} domestic rows ({exp} == {imp}) included; --international-only drops them"
+            )
+    return frame, tuple(notes) if len(notes) > 1 else ()
+
+
+def _domestic(frame: pd.DataFrame, exporter: str, importer: str) -> np.ndarray:
+    """Rows whose exporter and importer are the same (both present)."""
+    a, b = frame[exporter], frame[importer]
+    same = a.astype(str).str.strip() == b.astype(str).str.strip()
+    return (same & a.notna() & b.notna()).to_numpy()
+
+
+def _pick(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    return next((lower[n] for n in names if n in lower), None)
+
+
+def gravity(
+    data: pd.DataFrame,
+    spec: str,
+    vcov: str | None = None,
+    where: str | None = None,
+    international_only: bool = False,
+    exporter: str | None = None,
+    importer: str | None = None,
+) -> GravityResult:
+    """PPML gravity model via pyfixest ``fepois`` (Santos Silva & Tenreyro 2006; Bergé 2018), on
+    the rows :func:`gravity_sample` selects."""
     import pyfixest as pf
 
     parsed = parse_spec(spec, list(map(str, data.columns)))
+    data, sample_notes = gravity_sample(data, where, international_only, exporter, importer)
+    vcov_note = ""
     if vcov is None:
-        vcov = f"cluster:{parsed.fixed_effects[0]}" if parsed.fixed_effects else "hetero"
-        if "^" in vcov:
-            vcov = "hetero"
+        vcov, vcov_note = default_vcov(parsed)
     vcov_arg, ssc, label = vcov_argument(vcov, list(map(str, data.columns)))
     cluster_vars = list(vcov_arg.values())[0].split("+") if isinstance(vcov_arg, dict) else []
     frame = _numeric_frame(data, parsed, cluster_vars)
@@ -227,7 +329,9 @@ def gravity(data: pd.DataFrame, spec: str, vcov: str | None = None) -> GravityRe
     dropped = {"missing": missing, "singletons": singletons, "separated": separated}
     if other:
         dropped["other (non-finite transformed values)"] = other
-    return GravityResult(parsed, vcov, label, nobs, len(frame), dropped, coefficients, fit)
+    return GravityResult(
+        parsed, vcov, label, nobs, len(frame), dropped, coefficients, fit, vcov_note, sample_notes
+    )
 
 
 def _numeric_frame(data: pd.DataFrame, spec: GravitySpec, cluster_vars: list[str]) -> pd.DataFrame:
@@ -268,8 +372,8 @@ def _count_singletons(frame: pd.DataFrame, spec: GravitySpec) -> int:
     codes = []
     for term in spec.fixed_effects:
         parts = [p.strip() for p in term.split("^")]
-        key = rows[parts].astype(str).agg("^".join, axis=1) if len(parts) > 1 else rows[parts[0]]
-        codes.append(pd.factorize(key)[0])
+        # one code per combination, vectorised (a row-wise string join cost as much as the fit)
+        codes.append(rows.groupby(parts, sort=False, dropna=False, observed=True).ngroup().to_numpy())
     return int(detect_singletons(np.column_stack(codes).astype(np.uint32)).sum())
 
 
