@@ -51,6 +51,51 @@ def wdi(
     )
 
 
+def _counts(kind: str, file: Path, licence: str | None, workspace: Path) -> None:
+    from silkscope.io.country_lists import import_counts, read_confucius, read_heritage
+    from silkscope.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    counts = (read_confucius if kind == "confucius" else read_heritage)(file)
+    summary = import_counts(ws, counts, licence)
+    console.print(
+        f"imported {summary['rows']:,} values ({', '.join(summary['indicators'])}) for "
+        f"{summary['countries']} countries, year {summary['year']}, from {file.name} as source "
+        f"{summary['source_id']}" + (f"; {summary['replaced']:,} replaced" if summary["replaced"] else ""),
+        highlight=False,
+        markup=False,
+    )
+    console.print(f"  rule: {summary['rule']}", highlight=False, markup=False)
+    if summary["left_out"]:
+        console.print(
+            f"  left out (no state): {'; '.join(summary['left_out'])}", highlight=False, markup=False
+        )
+
+
+@reports_errors
+def confucius(
+    file: Path = typer.Argument(
+        ..., help="Confucius Institute list (CSV: confucius_institute, country, status)."
+    ),
+    licence: str = typer.Option(None, "--licence", help="Licence text of the data, recorded in sources."),
+    workspace: Path = typer.Option(Path("."), "--workspace", help="Study folder (default: current folder)."),
+) -> None:
+    """Import Confucius Institute counts per country: confucius_institutes (open), _listed (all)."""
+    _counts("confucius", file, licence, workspace)
+
+
+@reports_errors
+def heritage(
+    file: Path = typer.Argument(..., help="UNESCO World Heritage List export (whc-sites-YYYY.csv)."),
+    licence: str = typer.Option(None, "--licence", help="Licence text of the data, recorded in sources."),
+    workspace: Path = typer.Option(Path("."), "--workspace", help="Study folder (default: current folder)."),
+) -> None:
+    """Import World Heritage counts per state party: all, cultural, natural, mixed."""
+    _counts("heritage", file, licence, workspace)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's import commands to the ``import`` group."""
     app.command("wdi")(wdi)
+    app.command("confucius")(confucius)
+    app.command("heritage")(heritage)
