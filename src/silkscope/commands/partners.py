@@ -198,6 +198,45 @@ def potential_command(
     write_output(frame, out, title="export potential")
 
 
+@app.command("table")
+@reports_errors
+def table_command(
+    workspace: Path = typer.Option(..., "--workspace", help="Study folder with imported country data."),
+    home: str = typer.Option("CHN", "--home", help="ISO3 of the home country (left out of the rows)."),
+    years: str = typer.Option(
+        None, "--years", help="A year or a range, e.g. 2015-2019 (default: latest values)."
+    ),
+    stat: str = typer.Option(
+        None, "--stat", help="mean (default with --years) | latest: the latest value in the window."
+    ),
+    hofstede: Path = typer.Option(
+        None, "--hofstede", help="Hofstede's six-dimension CSV: adds the Kogut-Singh distance from --home."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet)."
+    ),
+) -> None:
+    """One row per country: imported indicators, GeoDist and Kogut-Singh distance, BRI membership."""
+    from silkscope.partners.table import partner_table, write_partner_table
+    from silkscope.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    result = partner_table(ws, home, year_range(years), stat, hofstede)
+    console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
+    show_table(
+        result.sources[["column", "years", "countries", "source"]],
+        title="columns and their sources",
+        max_rows=60,
+    )
+    paths = write_partner_table(result, out)
+    console.print(
+        f"partner table: wrote {len(result.table):,} rows x {result.table.shape[1]} columns to "
+        + " and ".join(str(p) for p in paths),
+        highlight=False,
+        markup=False,
+    )
+
+
 @app.command("tiers")
 @reports_errors
 def tiers_command(

@@ -1,0 +1,215 @@
+"""The partner table of a study: one row per country, one column per indicator, from what the
+workspace holds, plus a sources table naming the source and years of every column.
+
+Columns (``country`` first, then):
+
+* every indicator imported for countries (WDI codes, ``confucius_institutes``,
+  ``world_heritage_*``, any country-level ``import table``): with ``years`` the **mean** over the
+  window or the **latest** value in it (``stat``); an indicator with no value in the window at all
+  (a list taken once, e.g. the 2022 Confucius Institute list) is taken at its latest year, and the
+  sources table says so. Without ``years`` the latest value of each country. Counts from a
+  worldwide list (``import confucius``, ``import heritage``) are 0 for a country the list does
+  not name.
+* GeoDist covariates from ``home`` (the ``pairs`` table of ``import geodist``): ``dist_km``,
+  ``distw_km``, ``contig``, ``comlang_off``, ``comlang_ethno``, ``colony``.
+* ``kogut_singh`` from ``home`` (Kogut & Singh 1988, :func:`silkscope.partners.distance.kogut_singh`)
+  when a Hofstede file is given.
+* ``bri_member`` (1/0: signed a BRI cooperation document by 31 December of the window's last year,
+  or by the list's date without a window, and not left) and ``bri_signed_year``
+  (:func:`silkscope.reference.bri_partners`).
+
+The home country is left out (it is no partner of itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from silkscope.errors import InputError, MethodError
+
+STATS = ("mean", "latest")
+PAIR_COLUMNS = ("dist_km", "distw_km", "contig", "comlang_off", "comlang_ethno", "colony")
+LIST_KINDS = ("confucius", "heritage")  # worldwide lists: a country not named counts 0
+SOURCE_COLUMNS = ("column", "name", "source", "years", "rule", "countries")
+
+
+@dataclass
+class PartnerTable:
+    """``table`` (country + one column per indicator) and ``sources`` (one row per column)."""
+
+    table: pd.DataFrame
+    sources: pd.DataFrame
+    home: str
+    details: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        d = self.details
+        how = f"{d['stat']} over {d['years']}" if d["years"] else "latest value of each country (no --years)"
+        text = (
+            f"partner table from {self.home}: {len(self.table)} countries x {self.table.shape[1] - 1} "
+            f"columns; indicators: {how}"
+        )
+        if d.get("snapshots"):
+            text += f"\n  taken at their own year (no value in the window): {', '.join(d['snapshots'])}"
+        for what in ("no_pairs", "no_hofstede"):
+            if d.get(what):
+                text += f"\n  {d[what]}"
+        return text
+
+
+def _window(years: list[int] | None) -> tuple[int, int] | None:
+    return (min(years), max(years)) if years else None
+
+
+def _span(frame: pd.DataFrame) -> str:
+    lo, hi = int(frame.year.min()), int(frame.year.max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def partner_table(
+    ws,
+    home: str = "CHN",
+    years: list[int] | None = None,
+    stat: str | None = None,
+    hofstede: str | Path | None = None,
+) -> PartnerTable:
+    """Assemble the partner table of workspace ``ws`` (see the module text)."""
+    from silkscope.reference import bri_partners
+
+    home = home.strip().upper()
+    stat = stat or ("mean" if years else "latest")
+    if stat not in STATS:
+        raise MethodError(f"unknown statistic '{stat}'; expected {' or '.join(STATS)}")
+    window = _window(years)
+    units = ws.query("SELECT unit_id, name_en FROM units WHERE level = 'country' ORDER BY unit_id")
+    countries = [u for u in units.unit_id if u != home]
+    if not countries:
+        raise InputError(
+            f"workspace {ws.root} holds no countries",
+            hint="import country data first, e.g. silkscope import wdi FILE --workspace ...",
+        )
+    values = ws.query(
+        "SELECT v.unit_id, v.year, v.indicator_id, v.value, v.source_id FROM indicator_values v "
+        "JOIN units u USING (unit_id) WHERE u.level = 'country' AND v.value IS NOT NULL"
+    )
+    meta = ws.query(
+        "SELECT i.indicator_id, i.name_en, i.notes, i.source_id, s.kind, s.title, s.publisher "
+        "FROM indicators i LEFT JOIN sources s USING (source_id)"
+    ).set_index("indicator_id")
+    out = pd.DataFrame({"country": countries})
+    sources: list[dict] = [
+        {"column": "country", "name": "ISO3 code", "source": "workspace units", "years": "",
+         "rule": f"countries of the workspace except {home}", "countries": len(countries)}
+    ]  # fmt: skip
+    snapshots: list[str] = []
+    for indicator, series in values.groupby("indicator_id", sort=True):
+        chosen, note = series, ""
+        if window is not None:
+            inside = series[series.year.between(*window)]
+            if len(inside):
+                chosen = inside
+            else:
+                snapshots.append(indicator)
+                latest_year = series.year.max()
+                chosen = series[series.year == latest_year]
+                note = f"no value in {window[0]}-{window[1]}; taken at {latest_year}"
+        if stat == "mean" and window is not None and not note:
+            column = chosen.groupby("unit_id").value.mean()
+            rule = f"mean of the years with a value in {window[0]}-{window[1]}"
+        else:
+            last = chosen.sort_values("year").groupby("unit_id").tail(1)
+            column = last.set_index("unit_id").value
+            where = f" in {window[0]}-{window[1]}" if window is not None and not note else ""
+            rule = note or f"latest value{where} of each country"
+        info = meta.loc[indicator] if indicator in meta.index else None
+        kind = None if info is None else info["kind"]
+        column = column.reindex(countries)
+        if kind in LIST_KINDS:
+            column = column.fillna(0.0)
+            rule += "; 0 where the (worldwide) list names no site or institute"
+        out[indicator] = column.to_numpy()
+        source_ids = sorted(series.source_id.dropna().unique())
+        sources.append(
+            {
+                "column": indicator,
+                "name": indicator if info is None or pd.isna(info["name_en"]) else info["name_en"],
+                "source": "; ".join(source_ids),
+                "years": _span(chosen),
+                "rule": rule,
+                "countries": int(column.notna().sum()),
+            }
+        )
+    details: dict = {
+        "stat": stat,
+        "years": f"{window[0]}-{window[1]}" if window else None,
+        "snapshots": snapshots,
+    }
+    pairs = ws.query(
+        f"SELECT dest AS country, {', '.join(PAIR_COLUMNS)}, source_id FROM pairs WHERE origin = ?", [home]
+    )
+    if len(pairs):
+        by = pairs.set_index("country").reindex(countries)
+        src = "; ".join(sorted(pairs.source_id.dropna().unique()))
+        for col in PAIR_COLUMNS:
+            out[col] = by[col].to_numpy(dtype=float)
+            sources.append(
+                {"column": col, "name": f"GeoDist {col} ({home} to the country)", "source": src,
+                 "years": "", "rule": f"CEPII GeoDist, origin {home}", "countries": int(by[col].notna().sum())}
+            )  # fmt: skip
+    else:
+        details["no_pairs"] = (
+            "no GeoDist pairs in the workspace (silkscope import geodist): no distance columns"
+        )
+    if hofstede is not None:
+        ks = _kogut_singh(hofstede, home)
+        out["kogut_singh"] = ks.reindex(countries).to_numpy()
+        sources.append(
+            {"column": "kogut_singh", "name": f"Kogut-Singh cultural distance from {home}",
+             "source": f"Hofstede, {Path(hofstede).name}", "years": "2015-08-16 release",
+             "rule": "six dimensions, sample variances, countries with every dimension",
+             "countries": int(out["kogut_singh"].notna().sum())}
+        )  # fmt: skip
+    else:
+        details["no_hofstede"] = "no Hofstede file given (--hofstede): no kogut_singh column"
+    bri = bri_partners()
+    as_of = f"{window[1]}-12-31" if window else None
+    members = set(bri_partners(as_of).iso3) if as_of else set(bri[bri.left == ""].iso3)
+    out["bri_member"] = [1.0 if c in members else 0.0 for c in countries]
+    signed = bri.assign(year=pd.to_numeric(bri.signed.str[:4], errors="coerce")).set_index("iso3").year
+    out["bri_signed_year"] = signed.reindex(countries).to_numpy(dtype=float)
+    bri_source = "silkscope reference/bri_partners.csv (Nedopil 2025, GFDC)"
+    sources += [
+        {"column": "bri_member", "name": "Belt and Road cooperation document signed (1/0)", "source": bri_source,
+         "years": as_of or "list of May 2025", "rule": "signed by then and not left (undated signatories count)",
+         "countries": len(countries)},
+        {"column": "bri_signed_year", "name": "Year the BRI document was signed", "source": bri_source,
+         "years": "", "rule": "empty: not a signatory, or no date published",
+         "countries": int(out["bri_signed_year"].notna().sum())},
+    ]  # fmt: skip
+    return PartnerTable(out, pd.DataFrame(sources, columns=list(SOURCE_COLUMNS)), home, details)
+
+
+def _kogut_singh(path: str | Path, home: str) -> pd.Series:
+    from silkscope.io.hofstede import read_hofstede
+    from silkscope.partners.distance import kogut_singh
+
+    table = read_hofstede(path)
+    if home not in set(table.scores.country):
+        raise InputError(f"the Hofstede file has no scores for the home country {home}", file=path)
+    result = kogut_singh(table.scores, home)
+    return result.table.set_index("country")["kogut_singh"].astype(float)
+
+
+def write_partner_table(result: PartnerTable, out: str | Path) -> list[Path]:
+    """``out`` (.csv/.parquet: plus ``<stem>_sources.csv`` beside it; .xlsx: a ``sources`` sheet)."""
+    from silkscope.io.writers import write_table, write_workbook
+
+    out = Path(out)
+    if out.suffix.lower() == ".xlsx":
+        return [write_workbook({"partners": result.table, "sources": result.sources}, out)]
+    main = write_table(result.table, out)
+    side = write_table(result.sources, out.with_name(f"{out.stem}_sources.csv"))
+    return [main, side]
