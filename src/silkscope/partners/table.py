@@ -18,7 +18,9 @@ Columns (``country`` first, then):
   or by the list's date without a window, and not left) and ``bri_signed_year``
   (:func:`silkscope.reference.bri_partners`).
 
-The home country is left out (it is no partner of itself).
+Rows: the country units of the workspace and the ISO3 destinations of the GeoDist pairs from
+``home`` (so a country with a distance and nothing else shows, and ``partners tiers`` lists it as
+below coverage); the home country is left out (it is no partner of itself).
 """
 
 from __future__ import annotations
@@ -84,8 +86,12 @@ def partner_table(
     if stat not in STATS:
         raise MethodError(f"unknown statistic '{stat}'; expected {' or '.join(STATS)}")
     window = _window(years)
-    units = ws.query("SELECT unit_id, name_en FROM units WHERE level = 'country' ORDER BY unit_id")
-    countries = [u for u in units.unit_id if u != home]
+    from silkscope.reference import iso3_codes
+
+    units = ws.query("SELECT unit_id FROM units WHERE level = 'country'")
+    dests = ws.query("SELECT DISTINCT dest FROM pairs WHERE origin = ?", [home])
+    in_pairs = set(dests.dest) & iso3_codes()  # GeoDist countries with no other data get a row too
+    countries = sorted((set(units.unit_id) | in_pairs) - {home})
     if not countries:
         raise InputError(
             f"workspace {ws.root} holds no countries",
@@ -102,7 +108,8 @@ def partner_table(
     out = pd.DataFrame({"country": countries})
     sources: list[dict] = [
         {"column": "country", "name": "ISO3 code", "source": "workspace units", "years": "",
-         "rule": f"countries of the workspace except {home}", "countries": len(countries)}
+         "rule": f"country units of the workspace and GeoDist destinations from {home}, except {home}",
+         "countries": len(countries)}
     ]  # fmt: skip
     snapshots: list[str] = []
     for indicator, series in values.groupby("indicator_id", sort=True):
