@@ -191,3 +191,37 @@ def test_rule_naming_a_missing_pillar_is_refused_before_computing(tmp_path):
     )  # fmt: skip
     assert code == 0, text
     assert pd.read_csv(out).tier.notna().all()
+
+
+def test_packaged_bri_list_against_the_publishers_workbook(shared_data):
+    """Every value of reference/bri_partners.csv is the GFDC workbook's, except the recorded ones."""
+    from silkscope.io.country_lists import read_bri_workbook
+    from silkscope.reference import bri_partners
+
+    book = read_bri_workbook(shared_data / "bri_partners_gfdc_xlsx/25_05_BRI-countries-public.xlsx")
+    packaged = bri_partners().set_index("iso3")
+    assert len(book) == 152 and set(book.iso3) - set(packaged.index) == {"CHN"}
+    assert (packaged.source.str.startswith("GFDC workbook 25_05_BRI-countries-public.xlsx")).all()
+    found = {}
+    for row in book[book.iso3 != "CHN"].itertuples(index=False):
+        for field in ("signed", "left"):
+            ours = packaged.loc[row.iso3, field]
+            if ours != getattr(row, field):
+                found[(row.iso3, field)] = (getattr(row, field) or "uncertain", ours)
+                note = packaged.loc[row.iso3, "note"]
+                assert f"workbook {field}={getattr(row, field) or 'uncertain'}" in note
+                assert f"chosen {ours or 'empty'}" in note
+    assert found == {
+        ("COD", "signed"): ("uncertain", "2021-01-06"),
+        ("COG", "signed"): ("2021-01-06", ""),
+        ("ITA", "left"): ("2023-06-12", "2023-12-06"),
+        ("PAN", "left"): ("2025-05-04", "2025-02-04"),
+    }
+    assert (packaged.note != "").sum() == 4
+    # the earlier tabulation agrees with the packaged dates everywhere
+    earlier = pd.read_csv(
+        shared_data / "bri_partners/gfdc-bri-countries-2025-05.csv", dtype=str, keep_default_na=False
+    )
+    earlier = earlier[earlier.iso3 != "CHN"].set_index("iso3")
+    assert (earlier.mou == packaged.signed.reindex(earlier.index)).all()
+    assert (earlier.exit == packaged.left.reindex(earlier.index)).all()

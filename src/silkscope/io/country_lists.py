@@ -242,3 +242,46 @@ def import_counts(ws, counts: CountryCounts, licence: str | None = None) -> dict
             [utc_now(), f"import {counts.kind}", json.dumps(summary, ensure_ascii=False)],
         )
     return summary
+
+
+BRI_SHEET = "BRI countries"
+BRI_COLUMNS = ("Country", "Country Code", "Likely date of joining", "Likely date of exit")
+
+
+def read_bri_workbook(path: str | Path) -> pd.DataFrame:
+    """The GFDC workbook ``25_05_BRI-countries-public.xlsx`` (Nedopil 2025) as published:
+    ``iso3, name, signed, left`` (ISO dates; ``uncertain`` or blank = ``""``), China included."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"file not found: {path}", file=path)
+    try:
+        frame = pd.read_excel(path, sheet_name=BRI_SHEET, dtype=object)
+    except ValueError as exc:
+        raise InputError(
+            f"no sheet '{BRI_SHEET}' ({exc})", file=path, hint="give the GFDC workbook"
+        ) from None
+    missing = [c for c in BRI_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"sheet '{BRI_SHEET}' lacks column(s) {', '.join(missing)}", file=path, row=1)
+
+    def day(value: object, row: int, column: str) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            return ""
+        if isinstance(value, str):
+            if value.strip().lower() in ("uncertain", ""):
+                return ""
+            raise InputError(f"{value!r}: expected a date or 'uncertain'", file=path, row=row, column=column)
+        return pd.Timestamp(value).date().isoformat()
+
+    rows = []
+    for i, r in enumerate(frame.itertuples(index=False), start=2):
+        d = dict(zip(frame.columns, r, strict=True))
+        rows.append(
+            {
+                "iso3": str(d["Country Code"]).strip(),
+                "name": str(d["Country"]).strip(),
+                "signed": day(d["Likely date of joining"], i, "Likely date of joining"),
+                "left": day(d["Likely date of exit"], i, "Likely date of exit"),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -187,7 +187,7 @@ def partner_table(
     out["bri_member"] = [1.0 if c in members else 0.0 for c in countries]
     signed = bri.assign(year=pd.to_numeric(bri.signed.str[:4], errors="coerce")).set_index("iso3").year
     out["bri_signed_year"] = signed.reindex(countries).to_numpy(dtype=float)
-    bri_source = "silkscope reference/bri_partners.csv (Nedopil 2025, GFDC)"
+    bri_source = "silkscope reference/bri_partners.csv (GFDC workbook, Nedopil 2025)"
     sources += [
         {"column": "bri_member", "name": "Belt and Road cooperation document signed (1/0)", "source": bri_source,
          "years": as_of or "list of May 2025", "rule": "signed by then and not left (undated signatories count)",
