@@ -54,7 +54,7 @@ def test_partner_table_cells_by_hand(study, shared_data, tmp_path):
     start = time.perf_counter()
     code, text = run(
         "partners", "table", "--workspace", study.root, "--home", "CHN", "--years", "2015-2019",
-        "--hofstede", shared_data / HOFSTEDE, "--out", out,
+        "--hofstede", shared_data / HOFSTEDE, "--out", out, "--lang", "en",
     )  # fmt: skip
     seconds = time.perf_counter() - start
     assert code == 0, text
@@ -102,7 +102,18 @@ def test_partner_table_cells_by_hand(study, shared_data, tmp_path):
 def test_latest_statistic_and_excel_sheets(study, shared_data, tmp_path):
     out = tmp_path / "p.xlsx"
     code, text = run(
-        "partners", "table", "--workspace", study.root, "--years", "2024", "--stat", "latest", "--out", out
+        "partners",
+        "table",
+        "--workspace",
+        study.root,
+        "--years",
+        "2024",
+        "--stat",
+        "latest",
+        "--out",
+        out,
+        "--lang",
+        "zh",
     )
     assert code == 0, text
     sheets = pd.read_excel(out, sheet_name=None)
@@ -115,8 +126,8 @@ def test_latest_statistic_and_excel_sheets(study, shared_data, tmp_path):
     assert np.isnan(table.loc["FRA", "IT.NET.USER.ZS"]) and table["IT.NET.USER.ZS"].notna().sum() == 9
     # GDP has no 2024 value in this vintage: taken at its own latest year, and said so
     rule = sheets["sources"].set_index("column").loc["NY.GDP.MKTP.CD", "rule"]
-    assert rule == "no value in 2024-2024; taken at 2023"
-    assert "kogut_singh" not in table.columns and "no Hofstede file given" in text
+    assert rule == "2024-2024年无数据；取2023年"  # the zh catalogue text (Chinese first)
+    assert "kogut_singh" not in table.columns and "未提供 Hofstede 文件（--hofstede）" in text
 
 
 def test_coverage_shares_by_hand():

@@ -215,13 +215,14 @@ def table_command(
     out: Path = typer.Option(
         ..., "--out", help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet)."
     ),
+    lang: str = typer.Option(None, "--lang", help="zh|en for the sources table (default: from the locale)."),
 ) -> None:
     """One row per country: imported indicators, GeoDist and Kogut-Singh distance, BRI membership."""
     from silkscope.partners.table import partner_table, write_partner_table
     from silkscope.workspace import Workspace
 
     ws = Workspace.open(workspace)
-    result = partner_table(ws, home, year_range(years), stat, hofstede)
+    result = partner_table(ws, home, year_range(years), stat, hofstede, lang)
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     show_table(
         result.sources[["column", "years", "countries", "source"]],

@@ -46,19 +46,25 @@ class PartnerTable:
     sources: pd.DataFrame
     home: str
     details: dict = field(default_factory=dict)
+    lang: str | None = None
 
     def summary(self) -> str:
-        d = self.details
-        how = f"{d['stat']} over {d['years']}" if d["years"] else "latest value of each country (no --years)"
-        text = (
-            f"partner table from {self.home}: {len(self.table)} countries x {self.table.shape[1] - 1} "
-            f"columns; indicators: {how}"
+        from silkscope.i18n import translator
+
+        t, d = translator(self.lang), self.details
+        stat = t(f"partners_table.stat.{d['stat']}")
+        how = (
+            t("partners_table.how.window", stat=stat, years=d["years"])
+            if d["years"]
+            else t("partners_table.how.latest")
         )
+        cols = self.table.shape[1] - 1
+        text = t("partners_table.summary", home=self.home, rows=len(self.table), cols=cols, how=how)
         if d.get("snapshots"):
-            text += f"\n  taken at their own year (no value in the window): {', '.join(d['snapshots'])}"
+            text += "\n  " + t("partners_table.snapshots", ids=", ".join(d["snapshots"]))
         for what in ("no_pairs", "no_hofstede"):
             if d.get(what):
-                text += f"\n  {d[what]}"
+                text += "\n  " + t(f"partners_table.{what}")
         return text
 
 
@@ -77,16 +83,19 @@ def partner_table(
     years: list[int] | None = None,
     stat: str | None = None,
     hofstede: str | Path | None = None,
+    lang: str | None = None,
 ) -> PartnerTable:
-    """Assemble the partner table of workspace ``ws`` (see the module text)."""
-    from silkscope.reference import bri_partners
+    """Assemble the partner table of workspace ``ws`` (see the module text); the texts of the
+    sources table are in ``lang`` (zh|en, default from the locale)."""
+    from silkscope.i18n import translator
+    from silkscope.reference import bri_partners, iso3_codes
 
+    t = translator(lang)
     home = home.strip().upper()
     stat = stat or ("mean" if years else "latest")
     if stat not in STATS:
         raise MethodError(f"unknown statistic '{stat}'; expected {' or '.join(STATS)}")
     window = _window(years)
-    from silkscope.reference import iso3_codes
 
     units = ws.query("SELECT unit_id FROM units WHERE level = 'country'")
     dests = ws.query("SELECT DISTINCT dest FROM pairs WHERE origin = ?", [home])
@@ -107,9 +116,8 @@ def partner_table(
     ).set_index("indicator_id")
     out = pd.DataFrame({"country": countries})
     sources: list[dict] = [
-        {"column": "country", "name": "ISO3 code", "source": "workspace units", "years": "",
-         "rule": f"country units of the workspace and GeoDist destinations from {home}, except {home}",
-         "countries": len(countries)}
+        {"column": "country", "name": t("partners_table.name.country"), "source": "workspace units",
+         "years": "", "rule": t("partners_table.rule.country", home=home), "countries": len(countries)}
     ]  # fmt: skip
     snapshots: list[str] = []
     for indicator, series in values.groupby("indicator_id", sort=True):
@@ -122,21 +130,22 @@ def partner_table(
                 snapshots.append(indicator)
                 latest_year = series.year.max()
                 chosen = series[series.year == latest_year]
-                note = f"no value in {window[0]}-{window[1]}; taken at {latest_year}"
+                note = t("partners_table.rule.snapshot", lo=window[0], hi=window[1], year=latest_year)
         if stat == "mean" and window is not None and not note:
             column = chosen.groupby("unit_id").value.mean()
-            rule = f"mean of the years with a value in {window[0]}-{window[1]}"
+            rule = t("partners_table.rule.mean", lo=window[0], hi=window[1])
         else:
             last = chosen.sort_values("year").groupby("unit_id").tail(1)
             column = last.set_index("unit_id").value
-            where = f" in {window[0]}-{window[1]}" if window is not None and not note else ""
-            rule = note or f"latest value{where} of each country"
+            within = window is not None and not note
+            latest = t("partners_table.rule.latest_in", lo=window[0], hi=window[1]) if within else None
+            rule = note or latest or t("partners_table.rule.latest")
         info = meta.loc[indicator] if indicator in meta.index else None
         kind = None if info is None else info["kind"]
         column = column.reindex(countries)
         if kind in LIST_KINDS:
             column = column.fillna(0.0)
-            rule += "; 0 where the (worldwide) list names no site or institute"
+            rule += t("partners_table.rule.list_zero")
         out[indicator] = column.to_numpy()
         source_ids = sorted(series.source_id.dropna().unique())
         sources.append(
@@ -163,24 +172,23 @@ def partner_table(
         for col in PAIR_COLUMNS:
             out[col] = by[col].to_numpy(dtype=float)
             sources.append(
-                {"column": col, "name": f"GeoDist {col} ({home} to the country)", "source": src,
-                 "years": "", "rule": f"CEPII GeoDist, origin {home}", "countries": int(by[col].notna().sum())}
+                {"column": col, "name": t("partners_table.name.pair", column=col, home=home), "source": src,
+                 "years": "", "rule": t("partners_table.rule.pair", home=home),
+                 "countries": int(by[col].notna().sum())}
             )  # fmt: skip
     else:
-        details["no_pairs"] = (
-            "no GeoDist pairs in the workspace (silkscope import geodist): no distance columns"
-        )
+        details["no_pairs"] = True
     if hofstede is not None:
         ks = _kogut_singh(hofstede, home)
         out["kogut_singh"] = ks.reindex(countries).to_numpy()
         sources.append(
-            {"column": "kogut_singh", "name": f"Kogut-Singh cultural distance from {home}",
-             "source": f"Hofstede, {Path(hofstede).name}", "years": "2015-08-16 release",
-             "rule": "six dimensions, sample variances, countries with every dimension",
+            {"column": "kogut_singh", "name": t("partners_table.name.kogut_singh", home=home),
+             "source": f"Hofstede, {Path(hofstede).name}", "years": "",
+             "rule": t("partners_table.rule.kogut_singh"),
              "countries": int(out["kogut_singh"].notna().sum())}
         )  # fmt: skip
     else:
-        details["no_hofstede"] = "no Hofstede file given (--hofstede): no kogut_singh column"
+        details["no_hofstede"] = True
     bri = bri_partners()
     as_of = f"{window[1]}-12-31" if window else None
     members = set(bri_partners(as_of).iso3) if as_of else set(bri[bri.left == ""].iso3)
@@ -189,14 +197,14 @@ def partner_table(
     out["bri_signed_year"] = signed.reindex(countries).to_numpy(dtype=float)
     bri_source = "silkscope reference/bri_partners.csv (GFDC workbook, Nedopil 2025)"
     sources += [
-        {"column": "bri_member", "name": "Belt and Road cooperation document signed (1/0)", "source": bri_source,
-         "years": as_of or "list of May 2025", "rule": "signed by then and not left (undated signatories count)",
+        {"column": "bri_member", "name": t("partners_table.name.bri_member"), "source": bri_source,
+         "years": as_of or t("partners_table.years.bri_list"), "rule": t("partners_table.rule.bri_member"),
          "countries": len(countries)},
-        {"column": "bri_signed_year", "name": "Year the BRI document was signed", "source": bri_source,
-         "years": "", "rule": "empty: not a signatory, or no date published",
+        {"column": "bri_signed_year", "name": t("partners_table.name.bri_signed_year"), "source": bri_source,
+         "years": "", "rule": t("partners_table.rule.bri_signed_year"),
          "countries": int(out["bri_signed_year"].notna().sum())},
     ]  # fmt: skip
-    return PartnerTable(out, pd.DataFrame(sources, columns=list(SOURCE_COLUMNS)), home, details)
+    return PartnerTable(out, pd.DataFrame(sources, columns=list(SOURCE_COLUMNS)), home, details, t.lang)
 
 
 def _kogut_singh(path: str | Path, home: str) -> pd.Series:
