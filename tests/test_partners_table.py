@@ -236,3 +236,29 @@ def test_packaged_bri_list_against_the_publishers_workbook(shared_data):
     earlier = earlier[earlier.iso3 != "CHN"].set_index("iso3")
     assert (earlier.mou == packaged.signed.reindex(earlier.index)).all()
     assert (earlier.exit == packaged.left.reindex(earlier.index)).all()
+
+
+def test_list_importers_refuse_bad_files_and_change_nothing(workspace, shared_data, tmp_path):
+    ci_file = shared_data / "confucius_institutes/confucius_institutes.csv"
+    whc_file = shared_data / "unesco_world_heritage/whc_sites_2023_slim.csv"
+    code, text = run("import", "heritage", whc_file, "--workspace", workspace.root)
+    assert code == 0 and "left out (no state): Old City of Jerusalem and its Walls" in text
+    assert "imported 672 values" in text and "for 168 countries, year 2023" in text
+    before = {t: workspace.table(t) for t in ("indicator_values", "indicators", "units", "sources")}
+    ci = pd.read_csv(ci_file, dtype=str, keep_default_na=False)
+    bad_name = tmp_path / "ci.csv"
+    ci.assign(country=ci.country.where(ci.index != 4, "Atlantis")).to_csv(bad_name, index=False)
+    whc = pd.read_csv(whc_file, dtype=str, keep_default_na=False)
+    bad_category = tmp_path / "whc.csv"
+    whc.assign(category=whc.category.where(whc.index != 0, "Intangible")).to_csv(bad_category, index=False)
+    cases = [
+        ("confucius", bad_name, "'Atlantis' (row 6): not a country name or code country_converter knows"),
+        ("confucius", shared_data / HOFSTEDE, "not a Confucius Institute list: no column(s)"),
+        ("heritage", bad_category, "category must be Cultural, Natural or Mixed; found Intangible"),
+        ("heritage", ci_file, "not a World Heritage list: no column(s) name_en, category, iso_code"),
+    ]
+    for kind, file, message in cases:
+        code, text = run("import", kind, file, "--workspace", workspace.root)
+        assert code == 2 and message in text, (kind, text)
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(workspace.table(name), table)
