@@ -30,6 +30,15 @@ normalisation; otherwise min-max over the countries): these are what docking rul
 
 With no indicator table, :func:`flow_indicators` derives one from trade flows and distances (the
 demo uses the SYNTHETIC demo flows and the distance proxy; its output is demonstration data).
+
+On a study workspace (``partners tiers --workspace`` with imported country data),
+:func:`study_framework` keeps the five pillar ids on real columns of ``partners table`` (WDI, GeoDist,
+Hofstede, Confucius Institutes, World Heritage, BRI list; :data:`STUDY_COLUMNS`).
+
+Coverage: a country with values for less than ``min_coverage`` (default 2/3) of the framework's
+indicator weight in any pillar or overall gets no tier and is listed with the shares
+(:func:`below_coverage`); the others are scored on what they have, the aggregation renormalising
+the weights of the indicators present (``index.aggregate``).
 """
 
 from __future__ import annotations
