@@ -18,8 +18,8 @@ Columns (``country`` first, then):
   or by the list's date without a window, and not left) and ``bri_signed_year``
   (:func:`silkscope.reference.bri_partners`).
 
-Rows: the country units of the workspace and the ISO3 destinations of the GeoDist pairs from
-``home`` (so a country with a distance and nothing else shows, and ``partners tiers`` lists it as
+Rows: the country units of the workspace and the destinations of the GeoDist pairs from ``home``
+other than former states (YUG, ANT) (so a country with a distance and nothing else shows, and ``partners tiers`` lists it as
 below coverage); the home country is left out (it is no partner of itself).
 """
 
@@ -88,7 +88,8 @@ def partner_table(
     """Assemble the partner table of workspace ``ws`` (see the module text); the texts of the
     sources table are in ``lang`` (zh|en, default from the locale)."""
     from silkscope.i18n import translator
-    from silkscope.reference import bri_partners, iso3_codes
+    from silkscope.reference import bri_partners
+    from silkscope.trade.codes import KEPT_ALPHA
 
     t = translator(lang)
     home = home.strip().upper()
@@ -97,23 +98,32 @@ def partner_table(
         raise MethodError(f"unknown statistic '{stat}'; expected {' or '.join(STATS)}")
     window = _window(years)
 
-    units = ws.query("SELECT unit_id FROM units WHERE level = 'country'")
-    dests = ws.query("SELECT DISTINCT dest FROM pairs WHERE origin = ?", [home])
-    in_pairs = set(dests.dest) & iso3_codes()  # GeoDist countries with no other data get a row too
+    with ws.connect(read_only=True) as con:  # one connection for every read
+
+        def query(sql: str, params: list | None = None) -> pd.DataFrame:
+            return con.execute(sql, params or []).df()
+
+        units = query("SELECT unit_id FROM units WHERE level = 'country'")
+        pairs = query(
+            f"SELECT dest AS country, {', '.join(PAIR_COLUMNS)}, source_id FROM pairs WHERE origin = ?",
+            [home],
+        )
+        values = query(
+            "SELECT v.unit_id, v.year, v.indicator_id, v.value, v.source_id FROM indicator_values v "
+            "JOIN units u USING (unit_id) WHERE u.level = 'country' AND v.value IS NOT NULL"
+        )
+        meta = query(
+            "SELECT i.indicator_id, i.name_en, i.notes, i.source_id, s.kind, s.title, s.publisher "
+            "FROM indicators i LEFT JOIN sources s USING (source_id)"
+        ).set_index("indicator_id")
+    in_pairs = set(pairs.country) - KEPT_ALPHA  # GeoDist countries with no other data get a row too;
+    # former states GeoDist keeps (YUG, ANT) do not
     countries = sorted((set(units.unit_id) | in_pairs) - {home})
     if not countries:
         raise InputError(
             f"workspace {ws.root} holds no countries",
             hint="import country data first, e.g. silkscope import wdi FILE --workspace ...",
         )
-    values = ws.query(
-        "SELECT v.unit_id, v.year, v.indicator_id, v.value, v.source_id FROM indicator_values v "
-        "JOIN units u USING (unit_id) WHERE u.level = 'country' AND v.value IS NOT NULL"
-    )
-    meta = ws.query(
-        "SELECT i.indicator_id, i.name_en, i.notes, i.source_id, s.kind, s.title, s.publisher "
-        "FROM indicators i LEFT JOIN sources s USING (source_id)"
-    ).set_index("indicator_id")
     out = pd.DataFrame({"country": countries})
     sources: list[dict] = [
         {"column": "country", "name": t("partners_table.name.country"), "source": "workspace units",
@@ -163,9 +173,6 @@ def partner_table(
         "years": f"{window[0]}-{window[1]}" if window else None,
         "snapshots": snapshots,
     }
-    pairs = ws.query(
-        f"SELECT dest AS country, {', '.join(PAIR_COLUMNS)}, source_id FROM pairs WHERE origin = ?", [home]
-    )
     if len(pairs):
         by = pairs.set_index("country").reindex(countries)
         src = "; ".join(sorted(pairs.source_id.dropna().unique()))
