@@ -45,10 +45,17 @@ def wdi(
         )
     skipped = summary["aggregates_skipped"]
     console.print(
-        f"  aggregates skipped ({len(skipped)}, no Region in the country metadata): {', '.join(skipped)}",
+        f"  aggregates skipped ({len(skipped)}, empty Region in the country metadata): {', '.join(skipped)}",
         highlight=False,
         markup=False,
     )
+    unknown = summary["not_in_metadata_skipped"]
+    if unknown:
+        console.print(
+            f"  skipped, not in the country metadata ({len(unknown)}): {', '.join(unknown)}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _counts(kind: str, file: Path, licence: str | None, workspace: Path) -> None:

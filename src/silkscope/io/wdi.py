@@ -59,7 +59,8 @@ class WdiFile:
     name_en: str
     last_updated: str | None
     values: pd.DataFrame  # unit_id, year, indicator_id, value
-    aggregates: list[str]
+    aggregates: list[str]  # codes with an empty Region in the country metadata
+    unknown: list[str] = field(default_factory=list)  # codes the country metadata does not list
     country_meta: Path | None = None
     indicator_meta: Path | None = None
     notes: str | None = None
@@ -81,6 +82,10 @@ class WdiImport:
     @property
     def aggregates(self) -> list[str]:
         return sorted({a for f in self.files for a in f.aggregates})
+
+    @property
+    def unknown(self) -> list[str]:
+        return sorted({a for f in self.files for a in f.unknown})
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -305,11 +310,11 @@ def _read_data(
     if layout == "parsed":
         mapping = iso3_mapping([c for c in raw_codes if c not in regions], WB_RETIRED)
         recoded = {c: m for c, m in mapping.items() if m and m != c and m in regions}
-    records, aggregates = [], []
+    records, aggregates, unknown = [], [], []
     for (i, r), raw in zip(body, raw_codes, strict=True):
         unit = recoded.get(raw, raw)
         if not regions.get(unit):
-            aggregates.append(raw)
+            (aggregates if unit in regions else unknown).append(raw)
             continue
         for j, year in years.items():
             text = r[j].strip()
@@ -335,7 +340,17 @@ def _read_data(
     values = pd.DataFrame.from_records(records, columns=["unit_id", "year", "indicator_id", "value"])
     values["year"] = values["year"].astype("int64")
     name = next((r[2].strip() for _, r in body), code)
-    return WdiFile(path, layout, code, name, updated, values, sorted(set(aggregates)), recoded=recoded)
+    return WdiFile(
+        path,
+        layout,
+        code,
+        name,
+        updated,
+        values,
+        sorted(set(aggregates)),
+        sorted(set(unknown)),
+        recoded=recoded,
+    )
 
 
 def import_wdi(ws, files: list[str | Path], licence: str | None = None) -> dict:
@@ -444,6 +459,7 @@ def import_wdi(ws, files: list[str | Path], licence: str | None = None) -> dict:
             "units": len(units),
             "new_units": int(new_units),
             "aggregates_skipped": wdi.aggregates,
+            "not_in_metadata_skipped": wdi.unknown,
             "source_ids": [r.source_id for r in records],
         }
         con.execute(
