@@ -262,3 +262,26 @@ def test_list_importers_refuse_bad_files_and_change_nothing(workspace, shared_da
         assert code == 2 and message in text, (kind, text)
     for name, table in before.items():
         pd.testing.assert_frame_equal(workspace.table(name), table)
+
+
+def test_study_rules_with_an_unknown_pillar_are_refused_first(study, shared_data, tmp_path):
+    import yaml
+
+    from silkscope.partners.docking import RULES_PATH
+
+    rules = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    rules["rules"].append(
+        {"id": "heritage_rich", "when": {"pillar": "heritage", "above": 0.5}, "modes": ["tourism"],
+         "text": {"en": "Many sites.", "zh": "遗产丰富。"}}
+    )  # fmt: skip
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "t.csv"
+    start = time.perf_counter()
+    code, text = run(
+        "partners", "tiers", "--workspace", study.root, "--hofstede", shared_data / HOFSTEDE,
+        "--rules", path, "--out", out,
+    )  # fmt: skip
+    assert code == 2 and time.perf_counter() - start < 5 and not out.exists()
+    assert "rule 'heritage_rich': unknown pillar 'heritage'" in text
+    assert "partner table from" not in text  # refused before the table was assembled

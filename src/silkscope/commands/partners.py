@@ -312,14 +312,21 @@ def tiers_command(
         if basis == "study" and not held:
             raise MethodError(f"workspace {ws.root} holds no country indicators; import wdi first")
         study = ws if held else None
+    from silkscope.partners.tiers import partner_framework, study_framework
+
+    # the framework and the docking rules are checked before any computing
+    own = Framework.from_yaml(framework) if framework is not None and (data or study) else None
+    fw = own or (study_framework() if study is not None and data is None else None)
+    no_rules = rules is not None and rules.strip().lower() == "none"
+    if no_rules and recommendations is not None:
+        raise MethodError("--recommendations needs docking rules; leave out --rules none")
+    rule_table = None if no_rules else load_rules(rules, (fw or partner_framework()).pillars)
     if data is not None:
         indicators = _read_data(data)
-        fw = Framework.from_yaml(framework) if framework is not None else None
     elif study is not None:
         from silkscope.partners.table import partner_table
-        from silkscope.partners.tiers import study_framework, study_indicators
+        from silkscope.partners.tiers import study_indicators
 
-        fw = Framework.from_yaml(framework) if framework is not None else study_framework()
         label = f"study {study.root.name}"
     else:
         from silkscope.commands.trade import _flows
@@ -341,12 +348,6 @@ def tiers_command(
                 "left out (not an ISO3 country, or no distance from the home country): "
                 + ", ".join(dropped[:20])
             )
-        fw = None
-    from silkscope.partners.tiers import partner_framework
-
-    no_rules = rules is not None and rules.strip().lower() == "none"
-    pillars = (fw or partner_framework()).pillars
-    rule_table = None if no_rules else load_rules(rules, pillars)  # checked before any computing
     if study is not None:
         table = partner_table(study, home, year_range(years), stat, hofstede)
         console.print(table.summary(), highlight=False, markup=False, soft_wrap=True)
@@ -380,7 +381,5 @@ def tiers_command(
     )
     show_table(frame[shown], title="partner tiers" + (f" ({label})" if label else ""))
     write_output(frame, out, title="partner tiers")
-    if recommendations is not None:
-        if recs is None:
-            raise MethodError("--recommendations needs docking rules; leave out --rules none")
+    if recs is not None and recommendations is not None:
         write_output(recs, recommendations, title="docking recommendations")
