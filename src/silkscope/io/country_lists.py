@@ -15,7 +15,8 @@ Rules (stated in each indicator's notes and in the import summary):
   (the Old City of Jerusalem, proposed by Jordan) is attributed to no state and listed. Year: the
   latest ``date_inscribed`` of the file (the session after which the list was taken).
 
-Countries absent from a list get no value (a list says where something is, not where it is not).
+Countries absent from a list get no row here; ``partners table`` counts them 0, since both lists
+are worldwide (a country with no open institute or no inscribed property is not on them).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def read_confucius(path: str | Path) -> CountryCounts:
     ).assign(year=year)
     rule = (
         "confucius_institutes = rows with status Open (the list's web check as of 2022-04-22); "
-        "confucius_institutes_listed = all rows; countries not in the list have no value"
+        "confucius_institutes_listed = all rows; a country not in the list: 0 (worldwide list)"
     )
     return CountryCounts(
         path,
@@ -162,7 +163,8 @@ def read_heritage(path: str | Path) -> CountryCounts:
         )
     rule = (
         f"properties on the List after the {year} session, per state party; a transboundary site "
-        "counts once for each of its states; sites without a state code left out"
+        "counts once for each of its states; sites without a state code left out; a state not in "
+        "the list: 0"
     )
     return CountryCounts(
         path,
