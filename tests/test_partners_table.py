@@ -164,6 +164,17 @@ def test_tiers_on_the_study(study, shared_data, tmp_path):
         assert "economic_size_growth 0.00" in no_tier.loc[country, "no_tier_reason"]
         assert f"{country}: coverage below 0.67" in text
     assert f"no tier ({len(no_tier)}, below coverage)" in text
+    # South Sudan (2011) and Montenegro (2006) are younger than GeoDist: no distance, no proximity
+    assert "proximity 0.00" in no_tier.loc["SSD", "no_tier_reason"]
+    assert "proximity 0.00" in no_tier.loc["MNE", "no_tier_reason"]
+    # every country below coverage is listed, and only those (coverage recomputed from the table)
+    from silkscope.partners.table import partner_table
+    from silkscope.partners.tiers import study_framework, study_indicators
+
+    table = partner_table(study, "CHN", list(range(2015, 2020)), None, shared_data / HOFSTEDE, "en")
+    expected = below_coverage(study_indicators(table.table), study_framework())
+    assert set(no_tier.index) == set(expected.country) and len(no_tier) == len(expected)
+    assert out.read_text().splitlines()[1].split(",")[1] == "1"  # whole tiers, blank for no tier
     assert set(tiered.tier) == {1, 2, 3} and tiered.modes.notna().all()
     assert not set(no_tier.index) & set(tiered.country) and "CHN" not in set(tiers.country)
     assert (tiers.note == f"study {study.root.name}; framework partner_readiness_study").all()

@@ -371,6 +371,7 @@ def tiers_command(
     excluded = result.details["excluded"]
     if len(excluded):
         frame = pd.concat([frame, excluded.rename(columns={"reason": "no_tier_reason"})], ignore_index=True)
+        frame[["tier", "rank"]] = frame[["tier", "rank"]].astype("Int64")  # empty, not 1.0, 2.0
     if study is not None:
         frame["note"] = f"{label}; framework {result.details['framework']}"
     elif data is None:
