@@ -154,7 +154,8 @@ def _n(count: int, word: str) -> str:
 
 
 # Each analysis module's importers live in their own command module and register here.
-from silkscope.commands import import_partners, import_trade  # noqa: E402
+from silkscope.commands import import_countries, import_partners, import_trade  # noqa: E402
 
 import_trade.register(app)
+import_countries.register(app)
 import_partners.register(app)

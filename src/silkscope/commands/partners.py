@@ -221,6 +221,46 @@ def potential_command(
     write_output(frame, out, title="export potential")
 
 
+@app.command("table")
+@reports_errors
+def table_command(
+    workspace: Path = typer.Option(..., "--workspace", help="Study folder with imported country data."),
+    home: str = typer.Option("CHN", "--home", help="ISO3 of the home country (left out of the rows)."),
+    years: str = typer.Option(
+        None, "--years", help="A year or a range, e.g. 2015-2019 (default: latest values)."
+    ),
+    stat: str = typer.Option(
+        None, "--stat", help="mean (default with --years) | latest: the latest value in the window."
+    ),
+    hofstede: Path = typer.Option(
+        None, "--hofstede", help="Hofstede's six-dimension CSV: adds the Kogut-Singh distance from --home."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet)."
+    ),
+    lang: str = typer.Option(None, "--lang", help="zh|en for the sources table (default: from the locale)."),
+) -> None:
+    """One row per country: imported indicators, GeoDist and Kogut-Singh distance, BRI membership."""
+    from silkscope.partners.table import partner_table, write_partner_table
+    from silkscope.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    result = partner_table(ws, home, year_range(years), stat, hofstede, lang)
+    console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
+    show_table(
+        result.sources[["column", "years", "countries", "source"]],
+        title="columns and their sources",
+        max_rows=60,
+    )
+    paths = write_partner_table(result, out)
+    console.print(
+        f"partner table: wrote {len(result.table):,} rows x {result.table.shape[1]} columns to "
+        + " and ".join(str(p) for p in paths),
+        highlight=False,
+        markup=False,
+    )
+
+
 @app.command("tiers")
 @reports_errors
 def tiers_command(
@@ -242,23 +282,75 @@ def tiers_command(
         None, "--framework", help="Framework YAML for --data (default: the built-in partner-readiness one)."
     ),
     home: str = typer.Option("CHN", "--home", help="ISO3 of the home country (left out of the tiers)."),
-    rules: Path = typer.Option(
-        None, "--rules", help="Docking rule YAML (default: the built-in partners/docking_rules.yaml)."
+    rules: str = typer.Option(
+        None,
+        "--rules",
+        help="Docking rule YAML (default: the built-in partners/docking_rules.yaml); none: tiers only.",
+    ),
+    basis: str = typer.Option(
+        "auto",
+        "--from",
+        help="With --workspace: study (its partner table: WDI, GeoDist, Hofstede, lists) | flows "
+        "(indicators from its trade flows) | auto (study when it holds country indicators).",
+    ),
+    years: str = typer.Option(None, "--years", help="Study table: a year or a range, e.g. 2015-2019."),
+    stat: str = typer.Option(None, "--stat", help="Study table: mean (default with --years) | latest."),
+    hofstede: Path = typer.Option(
+        None, "--hofstede", help="Study table: Hofstede CSV for the Kogut-Singh distance (required by it)."
+    ),
+    min_coverage: float = typer.Option(
+        2 / 3,
+        "--coverage",
+        help="Least share of the framework's indicator weight a country needs, per pillar and overall.",
     ),
     recommendations: Path = typer.Option(
         None, "--recommendations", help="Also write the docking recommendations (one row per mode) here."
     ),
 ) -> None:
     """Partner tiers from a readiness index: country, tier, score, tier_probability, driver, docking modes."""
+    import pandas as pd
+
+    from silkscope.errors import MethodError
     from silkscope.index.framework import Framework
     from silkscope.partners.docking import load_rules, modes_by_country, recommend
     from silkscope.partners.tiers import indicators_from_flows, partner_tiers
 
     home = home.strip().upper()
     label = None
+    study = None
+    if basis not in ("auto", "study", "flows"):
+        raise MethodError(f"--from must be auto, study or flows; got '{basis}'")
+    if data is None and basis != "flows":
+        from silkscope.workspace import Workspace
+
+        ws = Workspace.open(workspace or Path.cwd()) if (workspace or basis == "study") else None
+        held = (
+            ws.query(
+                "SELECT count(*) AS n FROM indicator_values v JOIN units u USING (unit_id) "
+                "WHERE u.level = 'country'"
+            ).n.iloc[0]
+            if ws is not None
+            else 0
+        )
+        if basis == "study" and not held:
+            raise MethodError(f"workspace {ws.root} holds no country indicators; import wdi first")
+        study = ws if held else None
+    from silkscope.partners.tiers import partner_framework, study_framework
+
+    # the framework and the docking rules are checked before any computing
+    own = Framework.from_yaml(framework) if framework is not None and (data or study) else None
+    fw = own or (study_framework() if study is not None and data is None else None)
+    no_rules = rules is not None and rules.strip().lower() == "none"
+    if no_rules and recommendations is not None:
+        raise MethodError("--recommendations needs docking rules; leave out --rules none")
+    rule_table = None if no_rules else load_rules(rules, (fw or partner_framework()).pillars)
     if data is not None:
         indicators = _read_data(data)
-        fw = Framework.from_yaml(framework) if framework is not None else None
+    elif study is not None:
+        from silkscope.partners.table import partner_table
+        from silkscope.partners.tiers import study_indicators
+
+        label = f"study {study.root.name}"
     else:
         from silkscope.commands.trade import _flows
 
@@ -279,20 +371,39 @@ def tiers_command(
                 "left out (not an ISO3 country, or no distance from the home country): "
                 + ", ".join(dropped[:20])
             )
-        fw = None
-    result = partner_tiers(indicators, fw, method=method, k=tiers, n=replicates, seed=seed, exclude=(home,))
+    if study is not None:
+        table = partner_table(study, home, year_range(years), stat, hofstede)
+        console.print(table.summary(), highlight=False, markup=False, soft_wrap=True)
+        indicators = study_indicators(table.table) if framework is None else table.table
+    result = partner_tiers(
+        indicators,
+        fw,
+        method=method,
+        k=tiers,
+        n=replicates,
+        seed=seed,
+        exclude=(home,),
+        min_coverage=min_coverage,
+    )
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     frame = result.to_frame()
-    rule_table = load_rules(rules, result.details["pillars"])
-    recs = recommend(frame, result.pillar_scores, rule_table)
-    frame = frame.merge(modes_by_country(recs), on="country", how="left")
-    if data is None:
+    recs = None
+    if rule_table is not None:
+        recs = recommend(frame, result.pillar_scores, rule_table)
+        frame = frame.merge(modes_by_country(recs), on="country", how="left")
+    excluded = result.details["excluded"]
+    if len(excluded):
+        frame = pd.concat([frame, excluded.rename(columns={"reason": "no_tier_reason"})], ignore_index=True)
+        frame[["tier", "rank"]] = frame[["tier", "rank"]].astype("Int64")  # empty, not 1.0, 2.0
+    if study is not None:
+        frame["note"] = f"{label}; framework {result.details['framework']}"
+    elif data is None:
         source = "UN-subregion centroid proxy" if distances is None else "workspace pairs (GeoDist)"
         frame["note"] = (f"{label}; " if label else "") + f"distance: {source}"
-    show_table(
-        frame[["country", "tier", "score", "tier_probability", "driver", "modes"]],
-        title="partner tiers" + (f" ({label})" if label else ""),
+    shown = ["country", "tier", "score", "tier_probability", "driver"] + (
+        ["modes"] if recs is not None else []
     )
+    show_table(frame[shown], title="partner tiers" + (f" ({label})" if label else ""))
     write_output(frame, out, title="partner tiers")
-    if recommendations is not None:
+    if recs is not None and recommendations is not None:
         write_output(recs, recommendations, title="docking recommendations")

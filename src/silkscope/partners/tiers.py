@@ -30,6 +30,15 @@ normalisation; otherwise min-max over the countries): these are what docking rul
 
 With no indicator table, :func:`flow_indicators` derives one from trade flows and distances (the
 demo uses the SYNTHETIC demo flows and the distance proxy; its output is demonstration data).
+
+On a study workspace (``partners tiers --workspace`` with imported country data),
+:func:`study_framework` keeps the five pillar ids on real columns of ``partners table`` (WDI, GeoDist,
+Hofstede, Confucius Institutes, World Heritage, BRI list; :data:`STUDY_COLUMNS`).
+
+Coverage: a country with values for less than ``min_coverage`` (default 2/3) of the framework's
+indicator weight in any pillar or overall gets no tier and is listed with the shares
+(:func:`below_coverage`); the others are scored on what they have, the aggregation renormalising
+the weights of the indicators present (``index.aggregate``).
 """
 
 from __future__ import annotations
@@ -122,6 +131,175 @@ PARTNER_FRAMEWORK: dict[str, Any] = {
 def partner_framework() -> Framework:
     """The built-in partner-readiness framework (five pillars, see the module text)."""
     return Framework.from_dict(PARTNER_FRAMEWORK, source="builtin:partner_readiness")
+
+
+def _wind(node_id: str, en: str, zh: str, weight: float = 1, direction: int = 1, unit: str | None = None):
+    node = _ind(node_id, en, zh, direction, unit)
+    node["weight"] = weight
+    return node
+
+
+# The same five pillars on the real columns of ``silkscope partners table`` (WDI, GeoDist, Hofstede,
+# Confucius Institutes, World Heritage, BRI list); :data:`STUDY_COLUMNS` says how each indicator is
+# derived. Pillar ids are kept so that the docking rules apply unchanged.
+STUDY_FRAMEWORK: dict[str, Any] = {
+    "id": "partner_readiness_study",
+    "name": {"en": "Partner readiness (study data)", "zh": "文化合作伙伴就绪度（研究数据）"},
+    "children": [
+        {
+            "id": "economic_size_growth",
+            "name": {"en": "Economic size", "zh": "经济规模"},
+            "weight": 1,
+            "children": [
+                _wind("gdp_log", "GDP, current US$ (log)", "国内生产总值（对数）", unit="ln US$"),
+                _wind(
+                    "gdp_per_capita_log", "GDP per capita (log)", "人均国内生产总值（对数）", unit="ln US$"
+                ),
+            ],
+        },
+        {
+            "id": "cultural_demand",
+            "name": {"en": "Cultural-market demand", "zh": "文化市场需求"},
+            "weight": 1,
+            "children": [
+                _wind("tourism_arrivals_log", "International tourist arrivals (log)", "国际游客到访（对数）"),
+                _wind("urban_share", "Urban population share", "城镇人口比重", unit="%"),
+                _wind("heritage_sites", "World Heritage properties", "世界遗产数量", unit="count"),
+            ],
+        },
+        {
+            "id": "openness_connectivity",
+            "name": {"en": "Openness and connectivity", "zh": "开放与联通"},
+            "weight": 1,
+            "children": [
+                _wind("fdi_share", "FDI net inflows, % of GDP", "外国直接投资净流入占GDP比重", unit="%"),
+                _wind("internet_users", "Internet users, % of population", "互联网用户比重", unit="%"),
+            ],
+        },
+        {
+            "id": "proximity",
+            "name": {"en": "Proximity", "zh": "邻近性"},
+            "weight": 1,
+            "children": [
+                _wind("distance_to_home", "Distance to China (GeoDist)", "与中国的距离", 2, -1, "km"),
+                _wind("cultural_distance", "Kogut-Singh cultural distance", "文化距离（Kogut-Singh）", 1, -1),
+            ],
+        },
+        {
+            "id": "china_trade",
+            "name": {"en": "Existing ties with China", "zh": "与中国的合作基础"},
+            "weight": 1,
+            "children": [
+                _wind(
+                    "confucius_institutes", "Confucius Institutes (open)", "孔子学院（开办中）", unit="count"
+                ),
+                _wind("bri_member", "Belt and Road cooperation document", "签署共建“一带一路”合作文件"),
+            ],
+        },
+    ],
+}
+# framework indicator -> (partner-table columns it needs, how it is computed)
+STUDY_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "gdp_log": (("NY.GDP.MKTP.CD",), "ln(NY.GDP.MKTP.CD)"),
+    "gdp_per_capita_log": (("NY.GDP.PCAP.CD",), "ln(NY.GDP.PCAP.CD)"),
+    "tourism_arrivals_log": (("ST.INT.ARVL",), "ln(1 + ST.INT.ARVL)"),
+    "urban_share": (("SP.URB.TOTL.IN.ZS",), "SP.URB.TOTL.IN.ZS"),
+    "heritage_sites": (("world_heritage_sites",), "world_heritage_sites"),
+    "fdi_share": (("BX.KLT.DINV.CD.WD", "NY.GDP.MKTP.CD"), "100 BX.KLT.DINV.CD.WD / NY.GDP.MKTP.CD"),
+    "internet_users": (("IT.NET.USER.ZS",), "IT.NET.USER.ZS"),
+    "distance_to_home": (("dist_km",), "dist_km (GeoDist)"),
+    "cultural_distance": (("kogut_singh",), "kogut_singh (Hofstede)"),
+    "confucius_institutes": (("confucius_institutes",), "confucius_institutes"),
+    "bri_member": (("bri_member",), "bri_member"),
+}
+# where each needed column comes from, for the message when it is absent
+STUDY_HINTS = {
+    "dist_km": "silkscope import geodist dist_cepii.csv.gz",
+    "kogut_singh": "--hofstede 6-dimensions-for-website-2015-08-16.csv",
+    "confucius_institutes": "silkscope import confucius confucius_institutes.csv",
+    "world_heritage_sites": "silkscope import heritage whc-sites-2023.csv",
+}
+
+
+def study_framework() -> Framework:
+    """The built-in framework on the study's real columns (see :data:`STUDY_FRAMEWORK`)."""
+    return Framework.from_dict(STUDY_FRAMEWORK, source="builtin:partner_readiness_study")
+
+
+def study_indicators(table: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`study_framework` indicators from a ``partners table`` frame (:data:`STUDY_COLUMNS`);
+    raises naming every needed column the table lacks and how to get it. A logarithm of a value
+    <= 0 is missing (not -inf)."""
+    needed = sorted({c for cols, _ in STUDY_COLUMNS.values() for c in cols})
+    absent = [c for c in needed if c not in table.columns]
+    if absent:
+        raise InputError(
+            "the study table lacks column(s) the partner framework needs: "
+            + "; ".join(
+                f"{c} ({STUDY_HINTS.get(c, 'silkscope import wdi API_' + c + '…csv')})" for c in absent
+            ),
+            hint="import them into the workspace, or give --data and --framework of your own",
+        )
+    t = table.set_index("country")
+
+    def log(col: str, plus: float = 0.0) -> pd.Series:
+        x = t[col].astype(float) + plus
+        return np.log(x.where(x > 0))
+
+    out = pd.DataFrame(
+        {
+            "gdp_log": log("NY.GDP.MKTP.CD"),
+            "gdp_per_capita_log": log("NY.GDP.PCAP.CD"),
+            "tourism_arrivals_log": log("ST.INT.ARVL", 1.0),
+            "urban_share": t["SP.URB.TOTL.IN.ZS"],
+            "heritage_sites": t["world_heritage_sites"],
+            "fdi_share": 100 * t["BX.KLT.DINV.CD.WD"] / t["NY.GDP.MKTP.CD"].where(t["NY.GDP.MKTP.CD"] > 0),
+            "internet_users": t["IT.NET.USER.ZS"],
+            "distance_to_home": t["dist_km"],
+            "cultural_distance": t["kogut_singh"],
+            "confucius_institutes": t["confucius_institutes"],
+            "bri_member": t["bri_member"],
+        }
+    ).astype(float)
+    return out.rename_axis("country").reset_index()
+
+
+def coverage(indicators: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Share of the framework's indicator weight each country has a value for, per pillar and
+    overall (weights normalised within each parent, overall = the product down the tree):
+    ``country``, one column per pillar, ``overall``."""
+    weights = framework.framework_weights()
+    present = indicators.set_index("country")[list(framework.indicators)].notna()
+    out = pd.DataFrame(index=present.index)
+    overall = pd.Series(0.0, index=present.index)
+    for pillar in framework.pillars:
+        leaves = [i for i in framework.indicators if framework.pillar_of(i) == pillar]
+        effective = {}
+        for leaf in leaves:
+            w, node = 1.0, framework[leaf]
+            while node.id != pillar:
+                w *= weights[node.id]
+                node = framework[node.parent]
+            effective[leaf] = w
+        share = sum(present[leaf] * w for leaf, w in effective.items()) / sum(effective.values())
+        out[pillar] = share
+        overall += share * weights[pillar]
+    out["overall"] = overall
+    return out.reset_index()
+
+
+def below_coverage(indicators: pd.DataFrame, framework: Framework, minimum: float = 2 / 3) -> pd.DataFrame:
+    """``country, reason`` of the countries whose coverage (:func:`coverage`) is below ``minimum``
+    in any pillar or overall; the reason names each short pillar and its share."""
+    cov = coverage(indicators, framework)
+    rows = []
+    for row in cov.itertuples(index=False):
+        d = row._asdict()
+        short = [f"{p} {d[p]:.2f}" for p in framework.pillars if d[p] < minimum - 1e-9]
+        if short or d["overall"] < minimum - 1e-9:
+            rows.append({"country": d["country"], "reason": f"coverage below {minimum:.2f}: "
+                         + ", ".join(short + [f"overall {d['overall']:.2f}"])})  # fmt: skip
+    return pd.DataFrame(rows, columns=["country", "reason"])
 
 
 def flow_indicators(
@@ -261,7 +439,15 @@ class TierResult:
             + "; ".join(parts)
             + f"\nstability over {self.details['n']} replicates: median tier probability "
             f"{t.tier_probability.median():.2f}; below 0.5: {', '.join(unstable) or 'none'}"
+            + self._excluded_text()
         )
+
+    def _excluded_text(self) -> str:
+        excluded = self.details.get("excluded")
+        if excluded is None or not len(excluded):
+            return ""
+        lines = [f"  {r.country}: {r.reason}" for r in excluded.itertuples(index=False)]
+        return f"\nno tier ({len(excluded)}, below coverage):\n" + "\n".join(lines)
 
 
 def _wide_to_values(indicators: pd.DataFrame, framework: Framework) -> pd.DataFrame:
@@ -301,10 +487,15 @@ def partner_tiers(
     vary: Mapping[str, Any] | None = None,
     choices: Choices | None = None,
     exclude: Sequence[str] = (HOME,),
+    min_coverage: float = 2 / 3,
 ) -> TierResult:
     """Tier the countries of a wide indicator table (``country`` + the framework's indicator ids):
     columns ``country, tier, score, tier_probability, driver``, then ``tier_name, rank,
-    driver_contribution`` and each pillar's 0-1 score (see the module text)."""
+    driver_contribution`` and each pillar's 0-1 score (see the module text).
+
+    A country with values for less than ``min_coverage`` of the framework's indicator weight in any
+    pillar or overall (:func:`below_coverage`) gets no tier; it is listed in ``details['excluded']``
+    with the reason. The others are scored on the indicators they have (weights renormalised)."""
     from silkscope.cluster.echelons import classify, echelon_names
     from silkscope.index.build import build
     from silkscope.index.uncertainty import Engine, Vary
@@ -320,6 +511,20 @@ def partner_tiers(
         if "country" in indicators
         else indicators
     )
+    if not 0 <= min_coverage <= 1:
+        raise MethodError(f"coverage must be between 0 and 1, got {min_coverage}")
+    absent = [i for i in framework.indicators if i not in table.columns]
+    excluded = (
+        below_coverage(table, framework, min_coverage)
+        if not absent and "country" in table
+        else pd.DataFrame(columns=["country", "reason"])
+    )
+    table = table[~table["country"].isin(set(excluded.country))] if len(excluded) else table
+    if len(table) < k:
+        raise InputError(
+            f"{len(table)} countries reach the coverage of {min_coverage:.2f}; {k} tiers need at least {k}",
+            hint="import the missing indicators or lower --coverage",
+        )
     values = _wide_to_values(table, framework)
     result = build(values, framework, choices)
     root = 0
@@ -390,5 +595,7 @@ def partner_tiers(
         "vary": engine.vary,
         "framework": framework.id,
         "pillars": list(framework.pillars),
+        "min_coverage": min_coverage,
+        "excluded": excluded.reset_index(drop=True),
     }
     return TierResult(frame, pillar_scores, result, replicate_tiers, details)

@@ -99,8 +99,9 @@ def _short_names() -> dict[str, str]:
 
 @cache
 def bri_partners(as_of: str | None = None) -> pd.DataFrame:
-    """Countries that signed a Belt and Road cooperation document with China (GFDC list, May
-    2025; see NOTES.md): ``iso3, name_en, signed, left``. With ``as_of`` (ISO date), those that
+    """Countries that signed a Belt and Road cooperation document with China (GFDC workbook, May
+    2025, four recorded corrections; see NOTES.md): ``iso3, name_en, signed, left, source, note``.
+    With ``as_of`` (ISO date), those that
     had signed by then (undated signatories included) and had not left."""
     table = pd.read_csv(REFERENCE_DIR / "bri_partners.csv", dtype=str, keep_default_na=False)
     if as_of is not None:
