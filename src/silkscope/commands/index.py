@@ -97,7 +97,7 @@ def load_inputs(
 
         ws = Workspace.open(workspace)
         config = ws.config
-        fw = ws.framework(framework)
+        fw = ws.framework(None if framework is None else ws.framework_spec(framework))
         saved = dict(config["choices"]) if config.get("choices") else None
         values = ws.indicator_values(wanted)
         if group_by is None and config.get("grouping"):
@@ -261,8 +261,9 @@ def build_command(
     excluded = result.excluded()
     if len(excluded):
         show_table(
-            excluded.assign(coverage=excluded["coverage"].round(3)),
-            title=f"not scored: {len(excluded)} unit-year(s) below min_coverage {choices.min_coverage:.3g}",
+            result.excluded_summary().round(3),
+            title=f"not scored: {len(excluded)} unit-year(s) below min_coverage {choices.min_coverage:.3g}"
+            + (" (each listed in the sheet 'excluded')" if out.suffix.lower() == ".xlsx" else ""),
             max_rows=40,
         )
     frame = result.to_frame()

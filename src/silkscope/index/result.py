@@ -108,6 +108,15 @@ class IndexResult:
         frame = pd.DataFrame(rows, columns=["unit_id", "year", "coverage", "below"])
         return frame.sort_values(["year", "unit_id"]).reset_index(drop=True)
 
+    def excluded_summary(self) -> pd.DataFrame:
+        """The unscored unit-years grouped: ``year, units, below, coverage_min, coverage_max``."""
+        excluded = self.excluded()
+        grouped = excluded.groupby(["year", "below"], sort=True)
+        out = grouped.agg(
+            units=("unit_id", "size"), coverage_min=("coverage", "min"), coverage_max=("coverage", "max")
+        ).reset_index()
+        return out[["year", "units", "below", "coverage_min", "coverage_max"]]
+
     def scored_share(self) -> pd.Series:
         """Per year: the share of the year's unit-years that have an index score."""
         scored = ~np.isnan(self.scores[:, 0])
@@ -300,7 +309,8 @@ class IndexResult:
         names = self.framework.names(lang)
         lines = [
             f"{names[self.framework.root.id]} — {len(set(self.units.tolist()))} units, "
-            f"years {int(self.years.min())}–{year}, {len(self.framework.indicators)} indicators",
+            f"years {int(self.years.min())}–{int(self.years.max())}, "
+            f"{len(self.framework.indicators)} indicators",
             f"choices: {self.choices.describe()}",
             f"top 5 in {year}: " + ", ".join(f"{r.unit_id} ({r.score:.1f})" for r in top.itertuples()),
         ]
@@ -309,8 +319,7 @@ class IndexResult:
             by_year = excluded.groupby("year").size()
             lines.append(
                 f"not scored (coverage below {self.choices.min_coverage:.0%} for a pillar or the index): "
-                f"{len(excluded)} unit-year(s): "
-                + ", ".join(f"{int(y)}: {n}" for y, n in by_year.items())
+                f"{len(excluded)} unit-year(s): " + ", ".join(f"{int(y)}: {n}" for y, n in by_year.items())
             )
         if year != int(self.years.max()):
             lines.append(f"headline year {year}: the latest year in which most units are scored")
