@@ -105,7 +105,9 @@ class IndexResult:
                     "below": ", ".join(below),
                 }
             )
-        frame = pd.DataFrame(rows, columns=["unit_id", "year", "coverage", "below"])
+        frame = pd.DataFrame(rows, columns=["unit_id", "year", "coverage", "below"]).astype(
+            {"unit_id": str, "year": int, "coverage": float, "below": str}
+        )
         return frame.sort_values(["year", "unit_id"]).reset_index(drop=True)
 
     def excluded_summary(self) -> pd.DataFrame:
