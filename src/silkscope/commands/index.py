@@ -100,6 +100,15 @@ def load_inputs(
         fw = ws.framework(None if framework is None else ws.framework_spec(framework))
         saved = dict(config["choices"]) if config.get("choices") else None
         values = ws.indicator_values(wanted)
+        if wanted is not None:
+            absent = [i for i in fw.indicators if i not in set(values["indicator_id"])]
+            if absent:
+                raise InputError(
+                    f"year(s) {label} hold no values for {len(absent)} framework indicator(s): "
+                    f"{', '.join(absent[:15])}",
+                    hint="select years in which every framework indicator has values somewhere "
+                    "(a unit-year lacking some is then left unscored or scored by --min-coverage)",
+                )
         if group_by is None and config.get("grouping"):
             group_by = f"reference:{config['grouping']}"
     else:
