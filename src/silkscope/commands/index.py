@@ -257,16 +257,19 @@ def build_command(
     )
     with naming_years(inputs.years_label):
         result = build(inputs.values, inputs.framework, choices, inputs.groups)
-        summary = result.summary()
-        ranking = result.ranking()
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
-    console.print(summary)
-    headline = int(ranking["year"].iloc[0]) if len(ranking) else None
-    show_table(
-        ranking.head(10),
-        title=f"index ranking, {headline}" + (" (DEMO data)" if inputs.is_demo else ""),
-    )
+    try:
+        summary, ranking = result.summary(), result.ranking()
+    except InputError as exc:  # no unit-year passes: still write every row, scores empty
+        err_console.print(f"[yellow]warning:[/] {exc}")
+    else:
+        console.print(summary)
+        headline = int(ranking["year"].iloc[0]) if len(ranking) else None
+        show_table(
+            ranking.head(10),
+            title=f"index ranking, {headline}" + (" (DEMO data)" if inputs.is_demo else ""),
+        )
     excluded = result.excluded()
     if len(excluded):
         show_table(
