@@ -285,3 +285,31 @@ def test_report_after_build_save_with_entropy_and_demo_sections(culture, tmp_pat
         if is_demo:
             assert (frame["note"] == zh["study.demo_note"]).all()
     assert not re.search(r"trade_|partner_", " ".join(n for n in names if not n.startswith("demo_")))
+
+
+@pytest.mark.browser
+def test_dashboard_of_the_study_shows_its_coverage(culture):
+    """The served study: default year = the headline year, the Coverage tab's heat map and the
+    unscored unit-years, in a real headless Chromium, offline."""
+    from silkscope.web.app import create_app
+    from silkscope.web.headless import CHROMIUM, CHROMIUM_ARGS, ServerThread
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no system Chromium at {CHROMIUM} (scripts/ensure-chromium.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    ws, _ = culture
+    with ServerThread(create_app(ws)) as server, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+        page.goto(f"{server.url}/?lang=en#coverage")
+        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        assert page.locator("#year-select").input_value() == "2019"
+        sync_api.expect(page.locator("#coverage-chart .main-svg").first).to_be_visible(timeout=60_000)
+        sync_api.expect(page.locator("#coverage-count")).to_have_text("558 unit-year(s) not scored")
+        assert page.locator("#coverage-table tbody tr").count() == 500  # the first 500 shown
+        assert "0.667" in page.locator("#coverage-intro").inner_text()
+        browser.close()
+        assert not errors, errors
