@@ -236,6 +236,8 @@ def sheets_of(path: Path) -> list[str]:
 
 def test_report_of_a_study_whose_latest_year_is_gdp_only(tmp_path: Path, shared_data: Path):
     ws, framework = make_study(tmp_path / "t", shared_data, with_budget=False)
+    before = runner.invoke(app, ["report", "--workspace", str(ws), "--out", str(tmp_path / "no")])
+    assert before.exit_code == 2 and "--framework F.yaml --save" in before.output  # says how, no traceback
     invoke(
         "index", "build", "--workspace", ws, "--framework", framework, "--save", "--out", tmp_path / "i.csv"
     )

@@ -244,6 +244,18 @@ class Workspace:
             )
         return Framework.from_yaml(path)
 
+    def check_framework(self, framework, values: pd.DataFrame) -> None:
+        """Refuse a framework none of whose indicators the study holds, saying how to record the
+        study's own (a new workspace records ``builtin:cidi`` until one is saved)."""
+        held = set(values["indicator_id"])
+        if not any(i in held for i in framework.indicators):
+            spec = self.config.get("framework")
+            raise WorkspaceError(
+                f"workspace {self.root} holds none of the {len(framework.indicators)} indicators of the "
+                f"framework '{framework.id}' ({spec}); it holds {', '.join(sorted(held)[:12])}. Record the "
+                "study's framework with: silkscope index build --workspace ... --framework F.yaml --save"
+            )
+
     def indicator_values(self, years: list[int] | None = None) -> pd.DataFrame:
         """Long ``unit_id, year, indicator_id, value`` of the study (of ``years`` when given);
         raises naming the years the workspace holds when the selection is empty."""

@@ -100,6 +100,7 @@ def load_inputs(
         fw = ws.framework(None if framework is None else ws.framework_spec(framework))
         saved = dict(config["choices"]) if config.get("choices") else None
         values = ws.indicator_values(wanted)
+        ws.check_framework(fw, ws.indicator_values() if wanted is not None else values)
         if wanted is not None:
             absent = [i for i in fw.indicators if i not in set(values["indicator_id"])]
             if absent:

@@ -112,6 +112,7 @@ def workspace_inputs(root: Path) -> ReportInputs:
             "`silkscope import table FILE --kind indicators`, or run `silkscope report` without --workspace for the demo"
         )
     framework = ws.framework()
+    ws.check_framework(framework, values)
     choices = Choices.from_dict(config["choices"]) if config.get("choices") else REPORT_CHOICES
     grouping = str(config.get("grouping", "china-3belt"))
     units = ws.query("SELECT unit_id, name_en, name_zh FROM units")
