@@ -41,7 +41,7 @@ def test_hand_worked_tree():
     values = long({"a": [0, 5, 10], "b": [1, 3, 2], "c": [2, 2, 4]})
     result = build(values, TREE, Choices())
     frame = result.to_frame()
-    assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank"]
+    assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank", "coverage"]
     s = frame.set_index(["unit_id", "node"])["score"]
     # a -> 0, 50, 100; b reversed -> 100, 0, 50; c -> 0, 0, 100
     # p1 = (a + b) / 2 -> 50, 25, 75; idx = 0.75 p1 + 0.25 c -> 37.5, 18.75, 81.25

@@ -45,7 +45,7 @@ def test_build_contract_columns(tmp_path: Path, suffix: str):
         if suffix == ".xlsx"
         else (pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out))
     )
-    assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank"]
+    assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank", "coverage"]
     assert set(frame.level) == {"index", "pillar", "dimension", "indicator"}
     assert frame.groupby(["year", "node"])["rank"].min().eq(1).all()
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -193,6 +195,89 @@ class Workspace:
         loaded = yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
         return {**DEFAULT_CONFIG, **loaded}
 
+    def update_config(self, **changes: Any) -> dict[str, Any]:
+        """Set keys of ``silkscope.yaml`` (a value of None removes the key), written atomically:
+        a temporary file beside it, renamed over it once complete. Returns the new config."""
+        loaded = yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+        for key, value in changes.items():
+            if value is None:
+                loaded.pop(key, None)
+            else:
+                loaded[key] = value
+        text = yaml.safe_dump(loaded, allow_unicode=True, sort_keys=False)
+        handle, scratch = tempfile.mkstemp(prefix=f".{CONFIG_NAME}.", suffix=".partial", dir=self.root)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(scratch, self.config_path)
+        except BaseException:
+            Path(scratch).unlink(missing_ok=True)
+            raise
+        return {**DEFAULT_CONFIG, **loaded}
+
+    def framework_spec(self, path: str | Path) -> str:
+        """How ``silkscope.yaml`` records a framework: ``builtin:NAME`` as is, a file relative to
+        the workspace when it lies inside it, else its absolute path."""
+        text = str(path)
+        if text.startswith("builtin:"):
+            return text
+        resolved = Path(text).resolve()
+        try:
+            return resolved.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(resolved)
+
+    def framework(self, spec: str | None = None):
+        """The study's framework: ``spec`` or the one ``silkscope.yaml`` records (a relative path
+        is taken from the workspace folder)."""
+        from silkscope.index import Framework, builtin_framework
+
+        spec = str(spec or self.config.get("framework") or "builtin:cidi")
+        if spec.startswith("builtin:"):
+            return builtin_framework(spec.split(":", 1)[1])
+        path = Path(spec)
+        path = path if path.is_absolute() else self.root / path
+        if not path.is_file():
+            raise WorkspaceError(
+                f"{self.config_path} names the framework {spec}, which is not there ({path}); "
+                "record another with: silkscope index build --workspace ... --framework F.yaml --save"
+            )
+        return Framework.from_yaml(path)
+
+    def check_framework(self, framework, values: pd.DataFrame) -> None:
+        """Refuse a framework none of whose indicators the study holds, saying how to record the
+        study's own (a new workspace records ``builtin:cidi`` until one is saved)."""
+        held = set(values["indicator_id"])
+        if not any(i in held for i in framework.indicators):
+            spec = self.config.get("framework")
+            raise WorkspaceError(
+                f"workspace {self.root} holds none of the {len(framework.indicators)} indicators of the "
+                f"framework '{framework.id}' ({spec}); it holds {', '.join(sorted(held)[:12])}. Record the "
+                "study's framework with: silkscope index build --workspace ... --framework F.yaml --save"
+            )
+
+    def indicator_values(self, years: list[int] | None = None) -> pd.DataFrame:
+        """Long ``unit_id, year, indicator_id, value`` of the study (of ``years`` when given);
+        raises naming the years the workspace holds when the selection is empty."""
+        sql = "SELECT unit_id, year, indicator_id, value FROM indicator_values"
+        params: list[Any] = []
+        if years:
+            sql += f" WHERE year IN ({', '.join('?' for _ in years)})"
+            params = [int(y) for y in years]
+        values = self.query(sql + " ORDER BY unit_id, year, indicator_id", params)
+        if values.empty:
+            held = self.query("SELECT DISTINCT year FROM indicator_values ORDER BY year")["year"].tolist()
+            if not held:
+                raise WorkspaceError(
+                    f"workspace {self.root} holds no indicator values yet; import some with "
+                    "`silkscope import table FILE --kind indicators`"
+                )
+            raise WorkspaceError(
+                f"workspace {self.root} holds no indicator values for year(s) "
+                f"{_years_text(years or [])}; it holds {_years_text(held)}"
+            )
+        return values
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the store, closed on exit."""
@@ -268,6 +353,16 @@ class Workspace:
                 "INSERT INTO provenance VALUES (?, ?, ?)",
                 [utc_now(), command, json.dumps(details or {}, ensure_ascii=False, default=str)],
             )
+
+
+def _years_text(years: list[int]) -> str:
+    """``2005–2023`` for a run of years, else the years listed."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return "none"
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
 
 
 def _seed_units(con: duckdb.DuckDBPyConnection) -> None:

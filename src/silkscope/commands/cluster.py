@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from silkscope.commands._common import console, reports_errors, show_table, write_output
+from silkscope.commands.index import naming_years
 
 app = typer.Typer(
     help="Agglomeration, spatial statistics, echelons, efficiency (DEA, Malmquist).", no_args_is_help=True
@@ -14,29 +15,58 @@ app = typer.Typer(
 
 
 WORKSPACE_HELP = "Study folder: read the indicator values from its workspace instead of --data."
+YEAR_HELP = "Analyse this year only."
+YEARS_HELP = "Analyse these years only: a year or a range, e.g. 2015-2019."
 
 
 def _names(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def _read(data: Path | None, workspace: Path | None, needed: list[str]):
+def _read(
+    data: Path | None,
+    workspace: Path | None,
+    needed: list[str],
+    year: int | None = None,
+    years: str | None = None,
+):
     """The table to analyse: ``--data`` (typed columns, unit ids as text) or, with ``--workspace``,
-    the workspace's values of the ``needed`` indicators as columns."""
+    the workspace's values of the ``needed`` indicators as columns; only ``--year``/``--years``
+    when given (an empty selection is an error naming the years held)."""
+    from silkscope.commands.index import selected_years
     from silkscope.errors import InputError
 
     if (data is None) == (workspace is None):
         raise InputError("give either --data FILE or --workspace DIR (one of them)")
+    wanted = selected_years(year, years)
     if workspace is not None:
         from silkscope.workspace import Workspace
 
-        return Workspace.open(workspace).indicator_table(needed)
-    from silkscope.io.tables import read_table
+        frame = Workspace.open(workspace).indicator_table(needed)
+    else:
+        from silkscope.io.tables import read_table
 
-    frame = read_table(data).frame
-    if "unit_id" in frame.columns:
-        frame["unit_id"] = frame["unit_id"].astype(str).str.replace(r"\.0$", "", regex=True)
+        frame = read_table(data).frame
+        if "unit_id" in frame.columns:
+            frame["unit_id"] = frame["unit_id"].astype(str).str.replace(r"\.0$", "", regex=True)
+    if wanted is None:
+        return frame
+    if "year" not in frame.columns:
+        raise InputError("--year/--years need a year column; the table has none", file=data)
+    held = sorted({int(y) for y in frame["year"].dropna()})
+    frame = frame[frame["year"].astype(int).isin(wanted)].reset_index(drop=True)
+    if frame.empty:
+        label = str(year) if year is not None else str(years)
+        raise InputError(
+            f"no values for year(s) {label} of {', '.join(needed) or 'the table'}; "
+            f"years held: {', '.join(map(str, held)) or 'none'}",
+            file=data,
+        )
     return frame
+
+
+def _label(year: int | None, years: str | None) -> str | None:
+    return str(year) if year is not None else (years or None)
 
 
 @app.command("efficiency")
@@ -57,6 +87,8 @@ def efficiency(
         "", "--undesirable", help="Outputs to reduce (SBM), e.g. waste; also list them in --outputs."
     ),
     super_: bool = typer.Option(False, "--super", help="Also compute super-efficiency (Andersen-Petersen)."),
+    year: int = typer.Option(None, "--year", help=YEAR_HELP),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """DEA efficiency per unit (and year): efficiency, scale_efficiency, slacks and targets."""
@@ -64,29 +96,30 @@ def efficiency(
 
     from silkscope.cluster.efficiency import dea
 
-    frame = _read(data, workspace, _names(inputs) + _names(outputs))
+    frame = _read(data, workspace, _names(inputs) + _names(outputs), year, years)
     if "unit_id" not in frame.columns:
         from silkscope.errors import InputError
 
         raise InputError(f"no unit_id column; columns are {', '.join(map(str, frame.columns))}", file=data)
-    years = sorted(frame["year"].unique()) if "year" in frame.columns else [None]
+    held = sorted(frame["year"].unique()) if "year" in frame.columns else [None]
     parts = []
-    for year in years:
-        block = frame if year is None else frame[frame["year"] == year]
-        result = dea(
-            block,
-            _names(inputs),
-            _names(outputs),
-            model=model,
-            orientation=orientation,
-            super_efficiency=super_,
-            rts=rts,
-            undesirable=_names(undesirable),
-        )
+    for one in held:
+        block = frame if one is None else frame[frame["year"] == one]
+        with naming_years(None if one is None else str(int(one))):
+            result = dea(
+                block,
+                _names(inputs),
+                _names(outputs),
+                model=model,
+                orientation=orientation,
+                super_efficiency=super_,
+                rts=rts,
+                undesirable=_names(undesirable),
+            )
         table = result.to_frame()
-        table.insert(1, "year", pd.NA if year is None else int(year))
+        table.insert(1, "year", pd.NA if one is None else int(one))
         parts.append(table)
-        console.print(result.summary() + ("" if year is None else f" ({int(year)})"))
+        console.print(result.summary() + ("" if one is None else f" ({int(one)})"))
     write_output(pd.concat(parts, ignore_index=True), out, title="efficiency")
 
 
@@ -97,13 +130,16 @@ def malmquist_command(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     inputs: str = typer.Option(..., "--inputs", help="Comma-separated input columns."),
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
+    year: int = typer.Option(None, "--year", help=YEAR_HELP),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """Malmquist productivity index between adjacent years: unit_id, period, malmquist, effch, techch."""
     from silkscope.cluster.efficiency import malmquist
 
-    frame = _read(data, workspace, _names(inputs) + _names(outputs))
-    result = malmquist(frame, _names(inputs), _names(outputs))
+    frame = _read(data, workspace, _names(inputs) + _names(outputs), year, years)
+    with naming_years(_label(year, years)):
+        result = malmquist(frame, _names(inputs), _names(outputs))
     show_table(result.head(15), title="Malmquist index")
     write_output(result, out, title="malmquist")
 
@@ -122,13 +158,16 @@ def spatial_command(
     permutations: int = typer.Option(999, "--permutations", help="Permutations for pseudo p-values."),
     seed: int = typer.Option(None, "--seed", help="Random seed for reproducible p-values."),
     significance: float = typer.Option(0.05, "--significance", help="Level for LISA / Gi* labels."),
+    year: int = typer.Option(None, "--year", help=YEAR_HELP),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """Moran's I, Geary's C, LISA clusters (HH/LL/HL/LH) and Getis-Ord Gi* hot spots."""
     from silkscope.cluster.spatial import spatial_analysis
 
-    frame = _read(data, workspace, [variable])
-    result = spatial_analysis(frame, variable, weights, permutations, seed, significance)
+    frame = _read(data, workspace, [variable], year, years)
+    with naming_years(_label(year, years)):
+        result = spatial_analysis(frame, variable, weights, permutations, seed, significance)
     console.print(result.summary())
     write_output(result.to_frame(), out, title="spatial")
 
@@ -143,13 +182,16 @@ def echelons_command(
     k: int = typer.Option(3, "--k", help="Number of echelons (3: high / medium / low)."),
     pooled: bool = typer.Option(False, "--pooled", help="One classification over all years (common breaks)."),
     seed: int = typer.Option(0, "--seed", help="Seed of k-means."),
+    year: int = typer.Option(None, "--year", help=YEAR_HELP),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """Echelons (1 = highest) by natural breaks, quantiles or k-means, with goodness of variance fit."""
     from silkscope.cluster.echelons import echelons
 
-    frame = _read(data, workspace, [variable])
-    result = echelons(frame, variable, method, k, seed, pooled)
+    frame = _read(data, workspace, [variable], year, years)
+    with naming_years(_label(year, years)):
+        result = echelons(frame, variable, method, k, seed, pooled)
     console.print(result.summary())
     write_output(result.to_frame(), out, title="echelons")
 

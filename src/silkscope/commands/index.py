@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from silkscope.index import Choices, Framework
+    from silkscope.workspace import Workspace
 
 app = typer.Typer(help="Composite index: build, weights, uncertainty, audit.", no_args_is_help=True)
 
@@ -31,32 +35,126 @@ NORMALISE_HELP = "minmax|zscore|rank|goalposts|ratio-to-mean|vector|none"
 GROUP_HELP = "reference:china-3belt, reference:china-4region, or a column of the data file"
 
 
-def load_inputs(
-    data: Path | None, framework: str | None, group_by: str | None
-) -> tuple[pd.DataFrame, Framework, dict[str, str] | None, bool]:
-    """Values, framework and grouping for an index command; the demo when ``data`` is None.
+WORKSPACE_HELP = (
+    "Study folder: use its indicator values, and the framework and choices its silkscope.yaml records "
+    "(set them with index build --save)."
+)
+YEAR_HELP = "Use this year only."
+YEARS_HELP = "Use these years only: a year or a range, e.g. 2015-2019."
+MIN_COVERAGE_HELP = (
+    "Minimum weighted share of a pillar's (and the index's) indicators a unit-year must hold to get "
+    "a score and a rank (default 0.667 = 2/3; 0 scores whatever is there)."
+)
 
-    Returns ``(values, framework, groups, is_demo)``.
-    """
+
+@dataclass
+class Inputs:
+    """What an index command works on."""
+
+    values: pd.DataFrame
+    framework: Framework
+    groups: dict[str, str] | None
+    is_demo: bool
+    workspace: Workspace | None = None
+    #: choices the workspace records (silkscope.yaml), the base that CLI options override
+    saved_choices: dict[str, Any] | None = None
+    #: the --year/--years selection as text (None = all years)
+    years_label: str | None = None
+
+
+def selected_years(year: int | None, years: str | None) -> list[int] | None:
+    """``--year Y`` or ``--years A-B`` (not both) as a list of years; None = all years."""
+    from silkscope.commands._common import year_range
+    from silkscope.errors import InputError
+
+    if year is not None and years:
+        raise InputError(f"give --year or --years, not both (got --year {year} and --years {years})")
+    return [int(year)] if year is not None else year_range(years)
+
+
+def load_inputs(
+    data: Path | None,
+    framework: str | None,
+    group_by: str | None,
+    workspace: Path | None = None,
+    year: int | None = None,
+    years: str | None = None,
+) -> Inputs:
+    """Values, framework and grouping for an index command: from ``--data``, a ``--workspace``
+    (its values; its recorded framework unless ``--framework`` is given), or the demo."""
+    from silkscope.errors import InputError
     from silkscope.index import Framework, builtin_framework, demo_framework, demo_values
 
-    is_demo = data is None
-    if framework is None:
-        fw = demo_framework()
-    elif framework.startswith("builtin:"):
-        fw = builtin_framework(framework.split(":", 1)[1])
-    else:
-        fw = Framework.from_yaml(framework)
+    if data is not None and workspace is not None:
+        raise InputError("give --data FILE or --workspace DIR, not both")
+    wanted = selected_years(year, years)
+    label = None if wanted is None else (str(year) if year is not None else str(years))
     attributes = None
-    if is_demo:
-        values = demo_values()
-        err_console.print("[yellow]using the built-in DEMONSTRATION data (synthetic, not real statistics)[/]")
-    else:
-        from silkscope.io.tables import read_values
+    ws = None
+    saved = None
+    if workspace is not None:
+        from silkscope.workspace import Workspace
 
-        values, attributes = read_values(data, with_attributes=True)
+        ws = Workspace.open(workspace)
+        config = ws.config
+        fw = ws.framework(None if framework is None else ws.framework_spec(framework))
+        saved = dict(config["choices"]) if config.get("choices") else None
+        values = ws.indicator_values(wanted)
+        ws.check_framework(fw, ws.indicator_values() if wanted is not None else values)
+        if wanted is not None:
+            absent = [i for i in fw.indicators if i not in set(values["indicator_id"])]
+            if absent:
+                raise InputError(
+                    f"year(s) {label} hold no values for {len(absent)} framework indicator(s): "
+                    f"{', '.join(absent[:15])}",
+                    hint="select years in which every framework indicator has values somewhere "
+                    "(a unit-year lacking some is then left unscored or scored by --min-coverage)",
+                )
+        if group_by is None and config.get("grouping"):
+            group_by = f"reference:{config['grouping']}"
+    else:
+        if framework is None:
+            fw = demo_framework()
+        elif framework.startswith("builtin:"):
+            fw = builtin_framework(framework.split(":", 1)[1])
+        else:
+            fw = Framework.from_yaml(framework)
+        if data is None:
+            values = demo_values()
+            err_console.print(
+                "[yellow]using the built-in DEMONSTRATION data (synthetic, not real statistics)[/]"
+            )
+        else:
+            from silkscope.io.tables import read_values
+
+            values, attributes = read_values(data, with_attributes=True)
+        if wanted is not None:
+            held = sorted({int(y) for y in values["year"]})
+            values = values[values["year"].astype(int).isin(wanted)]
+            if values.empty:
+                raise InputError(
+                    f"no indicator values for year(s) {label}; the data holds {held[0]}–{held[-1]}"
+                )
     groups = resolve_groups(group_by, attributes, data)
-    return values, fw, groups, is_demo
+    return Inputs(values, fw, groups, data is None and ws is None, ws, saved, label)
+
+
+@contextmanager
+def naming_years(label: str | None) -> Iterator[None]:
+    """Re-raise an error of the work inside with the selected years named first."""
+    from silkscope.errors import InputError, Problem, SilkscopeError
+
+    try:
+        yield
+    except InputError as exc:
+        if label is None:
+            raise
+        problems = [Problem(f"year(s) {label}: {p.message}", p.file, p.row, p.column) for p in exc.problems]
+        raise InputError(problems, hint=exc.hint) from exc
+    except SilkscopeError as exc:
+        if label is None:
+            raise
+        raise type(exc)(f"year(s) {label}: {exc}") from exc
 
 
 def resolve_groups(
@@ -86,12 +184,13 @@ def resolve_groups(
     return dict(zip(pairs["unit_id"], pairs[group_by].astype(str), strict=True))
 
 
-def make_choices(**options: object) -> Choices:
-    """Choices from CLI options (None = the default)."""
+def make_choices(base: dict[str, Any] | None = None, **options: object) -> Choices:
+    """Choices from CLI options (None = not given: the ``base`` choice, e.g. the workspace's, else
+    the default)."""
     from silkscope.index import Choices
 
-    given = {k: v for k, v in options.items() if v is not None}
-    if "minmax_range" in given:
+    given = {**(base or {}), **{k: v for k, v in options.items() if v is not None}}
+    if options.get("minmax_range") is not None:
         text = str(given["minmax_range"])
         try:
             lo, hi = (float(v) for v in text.split(","))
@@ -100,35 +199,52 @@ def make_choices(**options: object) -> Choices:
 
             raise MethodError(f"--range must be 'low,high', e.g. 0,100; got '{text}'") from None
         given["minmax_range"] = (lo, hi)
-    return Choices(**given)  # type: ignore[arg-type]
+    return Choices.from_dict(given)
 
 
 @app.command("build")
 @reports_errors
 def build_command(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
-    impute: str = typer.Option("none", help=IMPUTE_HELP),
-    treat: str = typer.Option("none", help=TREAT_HELP),
-    normalise: str = typer.Option("minmax", "--normalise", "--normalize", help=NORMALISE_HELP),
-    weights: str = typer.Option("framework", help="equal|framework|entropy|critic|pca|ahp"),
-    aggregate: str = typer.Option("arithmetic", help="arithmetic|geometric|harmonic|topsis"),
+    year: int = typer.Option(None, "--year", help=YEAR_HELP),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
+    impute: str = typer.Option(None, help=IMPUTE_HELP + " (default none)"),
+    treat: str = typer.Option(None, help=TREAT_HELP + " (default none)"),
+    normalise: str = typer.Option(
+        None, "--normalise", "--normalize", help=NORMALISE_HELP + " (default minmax)"
+    ),
+    weights: str = typer.Option(None, help="equal|framework|entropy|critic|pca|ahp (default framework)"),
+    aggregate: str = typer.Option(None, help="arithmetic|geometric|harmonic|topsis (default arithmetic)"),
     group_by: str = typer.Option(None, "--group-by", help=GROUP_HELP),
-    scope: str = typer.Option("pooled", help="pooled (comparable across years) | by-year"),
+    scope: str = typer.Option(None, help="pooled (comparable across years; default) | by-year"),
     minmax_range: str = typer.Option(
         None, "--range", help="Min-max output range 'low,high' (default 0,100)."
     ),
     group_weight: str = typer.Option(
         None, help="Indicator in the data (outside the framework) weighting group means, e.g. population."
     ),
-    force_ahp: bool = typer.Option(False, help="Accept AHP matrices with consistency ratio > 0.1."),
+    force_ahp: bool = typer.Option(None, help="Accept AHP matrices with consistency ratio > 0.1."),
+    min_coverage: float = typer.Option(None, "--min-coverage", help=MIN_COVERAGE_HELP),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="With --workspace: record the framework and these choices in silkscope.yaml; report, serve "
+        "and the other index commands then use them.",
+    ),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
-    """Build the composite index: scores and ranks at every level (unit_id, year, level, node, score, rank)."""
+    """Build the composite index: scores and ranks at every level (unit_id, year, level, node, score,
+    rank, coverage); unit-years below --min-coverage keep their row with empty score and rank."""
+    from silkscope.errors import InputError
     from silkscope.index import build
 
-    values, fw, groups, is_demo = load_inputs(data, framework, group_by)
+    if save and workspace is None:
+        raise InputError("--save records the build in a study: give --workspace DIR")
+    inputs = load_inputs(data, framework, group_by, workspace, year, years)
     choices = make_choices(
+        inputs.saved_choices,
         impute=impute,
         treat=treat,
         normalise=normalise,
@@ -138,53 +254,89 @@ def build_command(
         minmax_range=minmax_range,
         group_weight=group_weight,
         force_ahp=force_ahp,
+        min_coverage=min_coverage,
     )
-    result = build(values, fw, choices, groups)
+    with naming_years(inputs.years_label):
+        result = build(inputs.values, inputs.framework, choices, inputs.groups)
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
-    console.print(result.summary())
-    show_table(
-        result.ranking().head(10), title="index ranking, latest year" + (" (DEMO data)" if is_demo else "")
-    )
+    try:
+        summary, ranking = result.summary(), result.ranking()
+    except InputError as exc:  # no unit-year passes: still write every row, scores empty
+        err_console.print(f"[yellow]warning:[/] {exc}")
+    else:
+        console.print(summary)
+        headline = int(ranking["year"].iloc[0]) if len(ranking) else None
+        show_table(
+            ranking.head(10),
+            title=f"index ranking, {headline}" + (" (DEMO data)" if inputs.is_demo else ""),
+        )
+    excluded = result.excluded()
+    if len(excluded):
+        show_table(
+            result.excluded_summary().round(3),
+            title=f"not scored: {len(excluded)} unit-year(s) below min_coverage {choices.min_coverage:.3g}"
+            + (" (each listed in the sheet 'excluded')" if out.suffix.lower() == ".xlsx" else ""),
+            max_rows=40,
+        )
     frame = result.to_frame()
     if out.suffix.lower() == ".xlsx":
         from silkscope.io.writers import write_workbook
 
         sheets = {"scores": frame, "weights": result.weights_frame(), "profiles": result.profiles()}
-        if groups:
+        sheets["coverage"] = result.coverage_table("screened").reset_index()
+        sheets["excluded"] = excluded
+        if inputs.groups:
             sheets["groups"] = result.group_scores()
         write_workbook(sheets, out)
         console.print(
-            f"wrote {len(frame):,} rows (+ weights, profiles{', groups' if groups else ''}) to {out}"
+            f"wrote {len(frame):,} rows (+ weights, profiles, coverage, excluded"
+            f"{', groups' if inputs.groups else ''}) to {out}"
         )
     else:
         write_output(frame, out, title="index")
+    if save and inputs.workspace is not None:
+        ws = inputs.workspace
+        spec = ws.framework_spec(framework) if framework else ws.config.get("framework")
+        ws.update_config(framework=spec, choices=choices.to_dict())
+        ws.log("index build --save", {"framework": spec, "choices": choices.to_dict()})
+        console.print(f"recorded framework {spec} and the choices in {ws.config_path}")
 
 
 @app.command("weights")
 @reports_errors
 def weights_command(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
     method: str = typer.Option("entropy", "--method", help="entropy|critic|pca|equal (also framework|ahp)"),
-    impute: str = typer.Option("none", help=IMPUTE_HELP),
-    treat: str = typer.Option("none", help=TREAT_HELP),
-    normalise: str = typer.Option("minmax", "--normalise", "--normalize", help=NORMALISE_HELP),
+    impute: str = typer.Option(None, help=IMPUTE_HELP + " (default none)"),
+    treat: str = typer.Option(None, help=TREAT_HELP + " (default none)"),
+    normalise: str = typer.Option(
+        None, "--normalise", "--normalize", help=NORMALISE_HELP + " (default minmax)"
+    ),
     year: int = typer.Option(None, help="Compute on this year only (default: all years pooled)."),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
     flat: bool = typer.Option(
         False, "--flat", help="One weight vector over all indicators instead of within parents."
     ),
-    force_ahp: bool = typer.Option(False, help="Accept AHP matrices with consistency ratio > 0.1."),
+    force_ahp: bool = typer.Option(None, help="Accept AHP matrices with consistency ratio > 0.1."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """Indicator weights (columns node, weight): within their parent, or over all indicators with --flat."""
     from silkscope.index.build import indicator_weights
 
-    values, fw, _, _ = load_inputs(data, framework, None)
+    inputs = load_inputs(data, framework, None, workspace, year, years)
     choices = make_choices(
-        impute=impute, treat=treat, normalise=normalise, weights=method, force_ahp=force_ahp
+        inputs.saved_choices,
+        impute=impute,
+        treat=treat,
+        normalise=normalise,
+        weights=method,
+        force_ahp=force_ahp,
     )
-    frame = indicator_weights(values, fw, choices, year=year, flat=flat)
+    with naming_years(inputs.years_label):
+        frame = indicator_weights(inputs.values, inputs.framework, choices, flat=flat)
     show_table(frame, title=f"{method} weights", max_rows=40)
     write_output(frame, out, title="weights")
 
@@ -193,7 +345,10 @@ def weights_command(
 @reports_errors
 def uncertainty_command(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
+    year: int = typer.Option(None, "--year", help=YEAR_HELP),
+    years: str = typer.Option(None, "--years", help=YEARS_HELP),
     n: int = typer.Option(1000, "--n", help="Number of replicates (random draws)."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same result."),
     vary: str = typer.Option(
@@ -215,7 +370,7 @@ def uncertainty_command(
     from silkscope.errors import MethodError
     from silkscope.index import build
 
-    values, fw, groups, _ = load_inputs(data, framework, None)
+    inputs = load_inputs(data, framework, None, workspace, year, years)
     spec = None
     if vary:
         spec = yaml.safe_load(vary)
@@ -223,22 +378,25 @@ def uncertainty_command(
             raise MethodError(
                 f"--vary must be a mapping, e.g. '{{normalise: [minmax, zscore]}}'; got {vary!r}"
             )
-    nominal = build(values, fw)
-    with progress_bar() as progress:
-        task = progress.add_task(f"{n:,} replicates", total=n)
-        result = nominal.uncertainty(
-            n=n,
-            vary=spec,
-            seed=seed,
-            chunk=chunk,
-            progress=lambda done, total: progress.update(task, completed=done),
-        )
+    with naming_years(inputs.years_label):
+        nominal = build(inputs.values, inputs.framework, make_choices(inputs.saved_choices))
+        with progress_bar() as progress:
+            task = progress.add_task(f"{n:,} replicates", total=n)
+            result = nominal.uncertainty(
+                n=n,
+                vary=spec,
+                seed=seed,
+                chunk=chunk,
+                progress=lambda done, total: progress.update(task, completed=done),
+            )
     console.print(result.summary())
     frame = result.to_frame()
-    show_table(frame[frame.year == frame.year.max()].head(15), title="rank intervals, latest year")
+    shown = result.latest_ranked_year()
+    show_table(frame[frame.year == shown].head(15), title=f"rank intervals, {shown}")
     write_output(frame, out, title="uncertainty")
     if sobol:
-        sens = nominal.sensitivity(n=sobol, vary=spec, seed=seed, chunk=chunk)
+        with naming_years(inputs.years_label):
+            sens = nominal.sensitivity(n=sobol, vary=spec, seed=seed, chunk=chunk)
         console.print(sens.summary())
         target = out.with_name(f"{out.stem}_sobol{out.suffix}")
         write_output(sens.to_frame(), target, title="sobol")
@@ -248,8 +406,12 @@ def uncertainty_command(
 @reports_errors
 def audit_command(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
-    year: int = typer.Option(None, help="Year to audit (default: latest)."),
+    year: int = typer.Option(None, help="Year to audit (default: the latest whose coverage passes)."),
+    years: str = typer.Option(
+        None, "--years", help="Build on these years (default all), audit --year or the latest passing one."
+    ),
     out: Path = typer.Option(..., "--out", help="Output .xlsx (one sheet per check)."),
 ) -> None:
     """Statistical audit: correlations, flags, Cronbach's alpha, PCA per pillar, effective weights."""
@@ -257,8 +419,10 @@ def audit_command(
     from silkscope.index.audit import audit
     from silkscope.io.writers import write_workbook
 
-    values, fw, _, _ = load_inputs(data, framework, None)
-    report = audit(build(values, fw), year)
+    inputs = load_inputs(data, framework, None, workspace, None, years)
+    label = inputs.years_label if year is None else str(year)
+    with naming_years(label):
+        report = audit(build(inputs.values, inputs.framework, make_choices(inputs.saved_choices)), year)
     console.print(report.summary())
     if not report.flags.empty:
         show_table(report.flags, title="flags")

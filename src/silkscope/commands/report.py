@@ -19,6 +19,12 @@ def report(
         "--province-geometry",
         help="GeoJSON of province boundaries (a property with the GB/T code or name): maps become choropleths.",
     ),
+    with_demo: bool = typer.Option(
+        False,
+        "--with-demo",
+        help="Show the sections whose inputs the study lacks (e.g. trade) with the built-in demo data, "
+        "labelled as such in every table and sheet; by default they are left out and listed.",
+    ),
 ) -> None:
     """Build report.html (self-contained, works offline) and report.xlsx (every table behind every chart)."""
     from silkscope.i18n import translator
@@ -26,7 +32,12 @@ def report(
     from silkscope.report.document import write_report
 
     t = translator(lang)
-    command = "silkscope report" + (f" --workspace {workspace}" if workspace else "") + f" --lang {t.lang}"
+    command = (
+        "silkscope report"
+        + (f" --workspace {workspace}" if workspace else "")
+        + (" --with-demo" if with_demo else "")
+        + f" --lang {t.lang}"
+    )
     steps = ["inputs", "index", "sections", "methods", "write"]
     with progress_bar() as progress:
         task = progress.add_task("building the report", total=len(steps))
@@ -35,14 +46,26 @@ def report(
             progress.update(task, advance=1, description=f"report: {name}")
 
         inputs = workspace_inputs(workspace) if workspace else demo_inputs()
+        inputs.with_demo = with_demo
         if province_geometry is not None:
             from silkscope.report.charts import load_province_geometry
 
             inputs.geometry = load_province_geometry(province_geometry)
         step("inputs")
-        document, _ = build_report(inputs, t, command, step)
+        document, result = build_report(inputs, t, command, step)
         html, xlsx = write_report(document, t, out)
         step("write")
+    console.print(result.summary(t.lang))
+    excluded = result.excluded()
+    if len(excluded):
+        from silkscope.commands._common import show_table
+
+        show_table(
+            result.excluded_summary().round(3),
+            title=f"not scored: {len(excluded)} unit-year(s) below the coverage threshold "
+            "(each listed in the sheet coverage_excluded)",
+            max_rows=40,
+        )
     if inputs.is_demo:
         console.print(
             "[yellow]built from the DEMONSTRATION data (synthetic); labelled as such on every page[/]"

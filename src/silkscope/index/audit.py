@@ -61,10 +61,21 @@ class Audit:
 
 
 def audit(result: IndexResult, year: int | None = None) -> Audit:
-    """Audit the build on one year's cross-section (the latest by default)."""
+    """Audit the build on one year's cross-section (the headline year by default: the latest
+    whose coverage passes); unit-years below the coverage threshold are left out."""
+    from silkscope.errors import InputError
+
     fw = result.framework
-    year = int(result.years.max()) if year is None else int(year)
-    rows = result.years == year
+    year = result.headline_year() if year is None else int(year)
+    if year not in set(result.years.tolist()):
+        raise InputError(f"no data for year {year}; years present: {sorted(set(result.years.tolist()))}")
+    rows = (result.years == year) & ~np.isnan(result.scores[:, 0])
+    if rows.sum() < 3:
+        raise InputError(
+            f"year {year}: only {int(rows.sum())} unit(s) have an index score (coverage below "
+            f"{result.choices.min_coverage:.0%} for the others); an audit needs at least 3",
+            hint="audit another year (--year) or import the missing indicators",
+        )
     scores = pd.DataFrame(result.scores[rows], columns=result.node_ids)
     indicators = list(fw.indicators)
     leaf = scores[indicators]

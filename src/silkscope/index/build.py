@@ -17,6 +17,7 @@ import pandas as pd
 from silkscope.errors import InputError, MethodError
 from silkscope.index.aggregate import aggregate, shift_positive
 from silkscope.index.choices import Choices
+from silkscope.index.coverage import coverage_matrix, passing
 from silkscope.index.framework import Framework
 from silkscope.index.normalise import normalise
 from silkscope.index.prepare import StepLog, check_usable, impute, treat
@@ -35,6 +36,12 @@ class Prepared:
     x: np.ndarray  # (observations, indicators), framework order
     extra: pd.DataFrame  # indicators outside the framework (e.g. population for group weights)
     log: StepLog
+    observed: np.ndarray | None = None  # (observations, indicators): True where a value was given
+
+    def coverage(self, framework: Framework) -> np.ndarray:
+        """Coverage ``(observations, nodes)`` of the observed (not imputed) values."""
+        observed = ~np.isnan(self.x) if self.observed is None else self.observed
+        return coverage_matrix(observed, framework)
 
 
 def pivot_values(
@@ -77,6 +84,7 @@ def prepare(
     units = index.get_level_values("unit_id").to_numpy()
     years = index.get_level_values("year").to_numpy()
     log = StepLog()
+    observed = ~np.isnan(x)
     check_usable(x, framework.indicators, np.array([f"{u} {y}" for u, y in index]), log)
     group_codes = None if groups is None else np.array([groups.get(u, "") for u in units])
     x = impute(x, choices.impute, years, units, group_codes)
@@ -93,7 +101,7 @@ def prepare(
                 max_fraction=choices.winsor_max_fraction,
                 log=log,
             )
-    return Prepared(units, years, x, extra, log)
+    return Prepared(units, years, x, extra, log, observed)
 
 
 def normalised(prep: Prepared, framework: Framework, choices: Choices) -> np.ndarray:
@@ -293,6 +301,8 @@ def build(
         zero_rule=choices.zero_rule,
         warnings=warnings,
     )
+    coverage = prep.coverage(framework)
+    scores = np.where(passing(coverage, framework, choices.min_coverage), scores, np.nan)
     ranks = rank_within(scores, prep.years)
     return IndexResult(
         framework=framework,
@@ -309,6 +319,7 @@ def build(
         prepared=prep.x,
         normalised=leaf,
         values=values,
+        coverage=coverage,
     )
 
 

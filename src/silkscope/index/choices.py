@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from silkscope.errors import MethodError
+from silkscope.index.coverage import DEFAULT_MIN_COVERAGE, check_min_coverage
 
 IMPUTE = ("none", "mean", "median", "group-mean", "previous-year")
 TREAT = ("none", "winsorise", "log")
@@ -31,6 +32,8 @@ class Choices:
     (the efficacy-coefficient method common in Chinese evaluation studies is ``(60, 100)``).
     ``zero_rule`` says what geometric/harmonic aggregation does with values <= 0: ``shift`` moves
     each affected column up by ``-min + 1%`` of its range (reported as a warning), ``error`` refuses.
+    ``min_coverage``: the weighted share of a pillar's (and the index's) indicators a unit-year
+    must hold to be scored and ranked (see :mod:`silkscope.index.coverage`).
     """
 
     impute: str = "none"
@@ -46,6 +49,7 @@ class Choices:
     zero_rule: str = "shift"
     force_ahp: bool = False
     group_weight: str | None = None
+    min_coverage: float = DEFAULT_MIN_COVERAGE
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -65,6 +69,7 @@ class Choices:
         if not lo < hi:
             raise MethodError(f"minmax_range must be (low, high) with low < high, got {self.minmax_range}")
         object.__setattr__(self, "minmax_range", (lo, hi))
+        object.__setattr__(self, "min_coverage", check_min_coverage(self.min_coverage))
         if not 0 <= self.winsor_max_fraction < 0.5:
             raise MethodError("winsor_max_fraction must be in [0, 0.5)")
 
@@ -90,5 +95,6 @@ class Choices:
     def describe(self) -> str:
         return (
             f"impute={self.impute}, treat={self.treat}, normalise={self.normalise} ({self.scope}), "
-            f"weights={self.weights}, aggregate={self.aggregate}"
+            f"weights={self.weights}, aggregate={self.aggregate}, "
+            f"min_coverage={self.min_coverage:.2f}"
         )

@@ -50,6 +50,11 @@ DEFAULT_VARY: dict[str, Any] = {
     "weight_noise": 0.25,
 }
 Progress = Callable[[int, int], None]
+#: Weighting schemes defined only on non-negative normalised values (entropy takes p = x / sum x;
+#: CRITIC is specified on min-max normalised data, Diakoulaki et al. 1995), and the normalisations
+#: that give negative values: a draw never pairs them.
+NONNEGATIVE_WEIGHTS = ("entropy", "critic")
+SIGNED_NORMALISE = ("zscore",)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Vary:
     steps: dict[str, tuple[str, ...]]
     weight_noise: float = 0.0
     dirichlet: float | None = None
+    #: methods left out of the draw because they are undefined with the chosen weighting
+    left_out: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, vary: Mapping[str, Any] | None, nominal: IndexResult) -> Vary:
@@ -80,15 +87,16 @@ class Vary:
                 raise MethodError(
                     f"unknown {step} method(s) {', '.join(bad)}; expected {'|'.join(_ALLOWED[step])}"
                 )
-            if len(methods) > 1:
-                steps[step] = methods
+            steps[step] = methods
+        left_out = _defined_combinations(steps, nominal)
+        steps = {k: v for k, v in steps.items() if len(v) > 1}
         noise = float(spec.get("weight_noise", 0.0) or 0.0)
         if not 0 <= noise < 1:
             raise MethodError(f"weight_noise is a fraction in [0, 1), got {noise}")
         dirichlet = spec.get("dirichlet")
         if dirichlet is not None and float(dirichlet) <= 0:
             raise MethodError("dirichlet concentration must be > 0")
-        return cls(steps, noise, None if dirichlet is None else float(dirichlet))
+        return cls(steps, noise, None if dirichlet is None else float(dirichlet), left_out)
 
     @property
     def varies_weights(self) -> bool:
@@ -96,6 +104,26 @@ class Vary:
 
     def factors(self) -> list[str]:
         return [*self.steps, *(["weights_perturbation"] if self.varies_weights else [])]
+
+
+def _defined_combinations(steps: dict[str, tuple[str, ...]], nominal: IndexResult) -> tuple[str, ...]:
+    """Drop (in place) the methods whose combinations are undefined; returns what was dropped.
+
+    With an entropy or CRITIC nominal weighting, z-score normalisation leaves the draw; otherwise
+    entropy leaves the weighting alternatives when z-score is drawn (CRITIC computes on signed
+    values, so it stays as an alternative, as before)."""
+    norms = steps.get("normalise", (nominal.choices.normalise,))
+    schemes = steps.get("weights", (nominal.choices.weights,))
+    dropped: list[str] = []
+    if nominal.choices.weights in NONNEGATIVE_WEIGHTS:
+        keep = tuple(m for m in norms if m not in SIGNED_NORMALISE or m == nominal.choices.normalise)
+        dropped += [f"normalise={m}" for m in norms if m not in keep]
+        if "normalise" in steps:
+            steps["normalise"] = keep
+    elif any(m in SIGNED_NORMALISE for m in norms) and "entropy" in schemes[1:]:
+        dropped.append("weights=entropy")
+        steps["weights"] = tuple(m for m in schemes if m != "entropy")
+    return tuple(dropped)
 
 
 class Engine:
@@ -116,6 +144,8 @@ class Engine:
         self._weights: dict[tuple[str, str, str], np.ndarray] = {}
         self.years = nominal.years
         self.units = nominal.units
+        #: unit-years the nominal build scores: those below the coverage threshold stay unscored
+        self.scored = ~np.isnan(nominal.scores[:, 0])
 
     def method(self, step: str, index: int) -> str:
         return (
@@ -189,7 +219,7 @@ class Engine:
                 scores = score_tree(
                     leaves, w, self.fw, agg, scope=scope, zero_rule=self.nominal.choices.zero_rule
                 )
-                out[part] = scores[..., self.root]
+                out[part] = np.where(self.scored, scores[..., self.root], np.nan)
                 done += len(part)
                 if progress:
                     progress(done, n)
@@ -219,28 +249,42 @@ class UncertaintyResult:
         """Per unit-year: ``unit_id, year, nominal_rank, median_rank, rank_p05, rank_p95, p_top10``
         and ``mean_abs_shift`` (mean |replicate rank - nominal rank|)."""
         r = self.ranks
-        frame = pd.DataFrame(
-            {
-                "unit_id": self.units,
-                "year": self.years.astype(int),
-                "nominal_rank": pd.array(self.nominal_rank, dtype="Float64").astype("Int64"),
-                "median_rank": np.nanmedian(r, axis=0),
-                "rank_p05": np.nanpercentile(r, 5, axis=0),
-                "rank_p95": np.nanpercentile(r, 95, axis=0),
-                f"p_top{self.top_k}": np.nanmean(r <= self.top_k, axis=0),
-                "mean_abs_shift": np.nanmean(np.abs(r - self.nominal_rank), axis=0),
-            }
-        )
+        ranked = ~np.isnan(r).all(axis=0)  # unit-years below the coverage threshold: all NaN
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = pd.DataFrame(
+                {
+                    "unit_id": self.units,
+                    "year": self.years.astype(int),
+                    "nominal_rank": pd.array(self.nominal_rank, dtype="Float64").astype("Int64"),
+                    "median_rank": np.nanmedian(r, axis=0),
+                    "rank_p05": np.nanpercentile(r, 5, axis=0),
+                    "rank_p95": np.nanpercentile(r, 95, axis=0),
+                    f"p_top{self.top_k}": np.where(ranked, np.nanmean(r <= self.top_k, axis=0), np.nan),
+                    "mean_abs_shift": np.nanmean(np.abs(r - self.nominal_rank), axis=0),
+                }
+            )
         return frame.sort_values(["year", "nominal_rank", "unit_id"]).reset_index(drop=True)
+
+    def latest_ranked_year(self) -> int:
+        """The latest year with a nominal rank (years below the coverage threshold have none)."""
+        ranked = self.years[~np.isnan(np.asarray(self.nominal_rank, dtype=float))]
+        return int(ranked.max()) if len(ranked) else int(self.years.max())
 
     def summary(self) -> str:
         frame = self.to_frame()
-        last = frame[frame.year == frame.year.max()]
+        last = frame[frame.year == self.latest_ranked_year()]
         width = (last.rank_p95 - last.rank_p05).median()
         return (
             f"{len(self.ranks):,} replicates varying {', '.join(self.vary.factors()) or 'nothing'}; "
             f"median 90% rank interval width {width:.1f} places in {int(last.year.iloc[0])}; "
             f"mean |rank shift| {np.nanmean(np.abs(self.ranks - self.nominal_rank)):.2f}"
+            + (
+                f"; left out of the draw (undefined with {self.meta.get('weights', 'this')} weights): "
+                + ", ".join(self.vary.left_out)
+                if self.vary.left_out
+                else ""
+            )
         )
 
     def figure(self, year: int | None = None, labels: Mapping[str, str] | None = None):
@@ -248,7 +292,7 @@ class UncertaintyResult:
         import plotly.graph_objects as go
 
         frame = self.to_frame()
-        year = int(frame.year.max()) if year is None else year
+        year = self.latest_ranked_year() if year is None else year
         frame = frame[frame.year == year]
         names = [labels.get(u, u) if labels else u for u in frame.unit_id]
         fig = go.Figure()
@@ -349,7 +393,7 @@ def uncertainty(
         design=design,
         vary=spec,
         top_k=top_k,
-        meta={"seed": seed, "n": n},
+        meta={"seed": seed, "n": n, "weights": nominal.choices.weights},
     )
 
 
@@ -426,8 +470,8 @@ def sensitivity(
     if not groups:
         raise MethodError("nothing varies: give alternative methods or a weight perturbation")
     a, b, mixes = saltelli_design(n, groups, seed)
-    year = int(nominal.years.max()) if year is None else int(year)
-    cols = np.flatnonzero(nominal.years == year)
+    year = nominal.headline_year() if year is None else int(year)
+    cols = np.flatnonzero((nominal.years == year) & ~np.isnan(nominal.scores[:, 0]))
     nominal_rank = nominal.ranks[cols, 0]
 
     def outputs(design: np.ndarray) -> np.ndarray:

@@ -15,9 +15,16 @@ from silkscope.i18n import Translator
 from silkscope.index import Choices, Framework, IndexResult, build, builtin_framework, demo_values
 from silkscope.index.demo import DEMO_SEED
 from silkscope.reference import province_groups
+from silkscope.report.cluster_sections import (
+    DEA_INPUTS,
+    DEA_OUTPUTS,
+    cluster_section,
+    efficiency_section,
+)
 from silkscope.report.document import Report, Section
-from silkscope.report.index_sections import index_sections, methods_section, unit_names
-from silkscope.report.module_sections import TradeInputs, module_sections
+from silkscope.report.index_sections import has_table1, index_sections, methods_section, unit_names
+from silkscope.report.module_sections import TradeInputs
+from silkscope.report.trade_sections import partners_section, trade_section
 
 #: The report's default index choices: min-max to 60-100 so group means sit on the same scale as
 #: Table 1 of paper 002 (whose scores lie between 69 and 80); stated in the methods appendix.
@@ -42,6 +49,14 @@ class ReportInputs:
     distances: pd.DataFrame | None = None
     #: province boundaries given by the user (GeoJSON, ids = unit ids); None = tile-grid maps
     geometry: dict | None = None
+    #: show the sections whose inputs the study lacks with the labelled demo data (--with-demo)
+    with_demo: bool = False
+    #: the study's name (silkscope.yaml), shown beside the framework's name
+    study_name: str | None = None
+
+    def has_flows(self) -> bool:
+        """Whether the study holds trade flows of its own."""
+        return self.flows is not None and not self.flows.empty
 
     def trade(self) -> TradeInputs:
         """The flows of the trade and partner sections: the workspace's, else the demo flows."""
@@ -96,12 +111,8 @@ def workspace_inputs(root: Path) -> ReportInputs:
             f"workspace {root} holds no indicator values yet; import some with "
             "`silkscope import table FILE --kind indicators`, or run `silkscope report` without --workspace for the demo"
         )
-    spec = str(config.get("framework", "builtin:cidi"))
-    framework = (
-        builtin_framework(spec.split(":", 1)[1])
-        if spec.startswith("builtin:")
-        else Framework.from_yaml(root / spec)
-    )
+    framework = ws.framework()
+    ws.check_framework(framework, values)
     choices = Choices.from_dict(config["choices"]) if config.get("choices") else REPORT_CHOICES
     grouping = str(config.get("grouping", "china-3belt"))
     units = ws.query("SELECT unit_id, name_en, name_zh FROM units")
@@ -115,7 +126,7 @@ def workspace_inputs(root: Path) -> ReportInputs:
     pairs = ws.query("SELECT origin, dest, dist_km FROM pairs WHERE dist_km IS NOT NULL")
     return ReportInputs(
         values, framework, choices, province_groups(grouping), sources, False, names, flows, flows_source,
-        distances=pairs if len(pairs) else None,
+        distances=pairs if len(pairs) else None, study_name=config.get("name"),
     )  # fmt: skip
 
 
@@ -161,21 +172,76 @@ def _module_sources(trade: TradeInputs) -> pd.DataFrame:
 def build_report(
     inputs: ReportInputs, t: Translator, command: str, step: Callable[[str], None] | None = None
 ) -> tuple[Report, IndexResult]:
-    """The report object (sections in order) and the index result behind it."""
+    """The report object (sections in order) and the index result behind it.
+
+    A section whose inputs the study does not hold is left out and named in a short "not in this
+    study" list, unless the report is the demo or ``with_demo`` is set: then it is built on the
+    demo data and each of its tables says so (a ``note`` column, a ``demo_`` sheet name)."""
     step = step or (lambda _: None)
     step("index")
     result = build(inputs.values, inputs.framework, inputs.choices, inputs.groups)
     names = unit_names(t.lang, inputs.names)
     step("sections")
     sections: list[Section] = index_sections(result, t, names, inputs.geometry)
-    trade = inputs.trade()
-    sections.extend(module_sections(trade, result, t, names, inputs.is_demo, inputs.values))
+    missing: list[str] = []
+    if inputs.groups and not has_table1(result):
+        missing.append(t("study.missing.regions"))
+    use_trade = inputs.has_flows() or inputs.is_demo or inputs.with_demo
+    trade = inputs.trade() if use_trade else None
+    if trade is not None:
+        trade_part = [trade_section(trade, t), partners_section(trade, t)]
+        if trade.is_demo and not inputs.is_demo:
+            trade_part = [label_demo(section, t) for section in trade_part]
+        sections.extend(trade_part)
+    else:
+        missing += [t("study.missing.trade"), t("study.missing.partners")]
+    sections.append(cluster_section(result, t, names, inputs.is_demo))
+    if has_efficiency_inputs(inputs.values) or inputs.is_demo:
+        sections.append(efficiency_section(inputs.values, t, names, inputs.is_demo))
+    else:
+        missing.append(t("study.missing.efficiency", ids=", ".join([*DEA_INPUTS, *DEA_OUTPUTS])))
+    if missing:
+        paragraphs = [t("study.not_in_study.intro")]
+        if not inputs.with_demo and not inputs.is_demo:
+            paragraphs.append(t("study.with_demo_hint"))
+        sections.insert(
+            2,
+            Section(
+                id="not_in_study",
+                title=t("study.section.not_in_study"),
+                paragraphs=paragraphs,
+                findings=missing,
+            ),
+        )
     step("methods")
-    sources = pd.concat([inputs.sources, _module_sources(trade)], ignore_index=True)
-    notes = [t("modules.methods.trade"), t("modules.methods.partners"), t("modules.methods.geometry")]
+    extra_sources = _module_sources(trade) if trade is not None else pd.DataFrame()
+    sources = pd.concat([inputs.sources, extra_sources], ignore_index=True)
+    notes = (
+        [t("modules.methods.trade"), t("modules.methods.partners"), t("modules.methods.geometry")]
+        if trade is not None
+        else []
+    )
     sections.append(methods_section(result, t, sources, command, notes))
+    fw_name = inputs.framework.names(t.lang)[inputs.framework.root.id]
+    title = t("report.title") if inputs.is_demo else t("study.title", index=fw_name)
+    if inputs.is_demo:
+        for section in sections:
+            for table in section.tables:
+                table.frame = with_note(table.frame, t("report.demo_label"))
+    first = sections[0]
+    first.paragraphs.insert(
+        0,
+        t(
+            "study.subject",
+            index=fw_name,
+            units=len(set(result.units.tolist())),
+            first_year=int(result.years.min()),
+            last_year=int(result.years.max()),
+            indicators=len(inputs.framework.indicators),
+        ),
+    )
     report = Report(
-        title=t("report.title"),
+        title=title,
         lang=t.lang,
         sections=sections,
         demo_label=t("report.demo_label") if inputs.is_demo else None,
@@ -184,3 +250,30 @@ def build_report(
         ),
     )
     return report, result
+
+
+def has_efficiency_inputs(values: pd.DataFrame) -> bool:
+    """Whether the values hold the DEA inputs and output the efficiency section needs."""
+    held = set(values.loc[values["value"].notna(), "indicator_id"])
+    return all(i in held for i in (*DEA_INPUTS, *DEA_OUTPUTS))
+
+
+def with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
+    """``frame`` with a ``note`` column saying what its rows are (e.g. demonstration data)."""
+    if "note" in frame.columns:
+        return frame
+    return frame.assign(note=note)
+
+
+def label_demo(section: Section, t: Translator) -> Section:
+    """Mark a section built on demo data inside a real study: title suffix, a ``note`` column in
+    every table and a ``demo_`` sheet name, so the HTML and every Excel sheet say so."""
+    note = t("study.demo_note")
+    section.title = section.title + t("study.demo_suffix")
+    section.paragraphs.insert(0, note)
+    for table in section.tables:
+        table.frame = with_note(table.frame, note)
+        if not table.sheet.startswith("demo_"):
+            table.sheet = f"demo_{table.sheet}"
+        table.title = table.title + t("study.demo_suffix")
+    return section

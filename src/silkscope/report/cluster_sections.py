@@ -28,7 +28,7 @@ def cluster_section(result: IndexResult, t: Translator, names: Mapping[str, str]
     from silkscope.cluster.spatial import spatial_analysis
     from silkscope.reference import provinces
 
-    last = int(result.years.max())
+    last = result.headline_year()
     ranking = result.ranking(last).dropna(subset=["score"])
     data = pd.DataFrame({"unit_id": ranking["unit_id"].astype(str), "year": last, "score": ranking["score"]})
     title = t("modules.section.cluster")

@@ -38,11 +38,32 @@ def index_sections(
     the tile-grid map into a choropleth."""
     return [
         overview_section(result, t, names),
+        coverage_section(result, t, names),
         ranking_section(result, t, names),
         pillar_section(result, t, names, geometry),
-        *([regions_section(result, t)] if result.groups else []),
+        *([regions_section(result, t)] if result.groups and has_table1(result) else []),
         uncertainty_section(result, t, names),
     ]
+
+
+def has_table1(result: IndexResult) -> bool:
+    """Whether the published Table 1 of paper 002 measures this index (the builtin CIDI)."""
+    return result.framework.id == "cidi"
+
+
+def comparison_years(result: IndexResult) -> tuple[int | None, int]:
+    """``(first, last)``: the headline year and the earliest passing year with the same indicator
+    set (None when there is none): the only pair rank changes are computed between."""
+    last = result.headline_year()
+    return result.comparable_year(last), last
+
+
+def change_note(result: IndexResult, t: Translator) -> str:
+    """The sentence saying which years a rank change compares, and on which indicators."""
+    first, last = comparison_years(result)
+    if first is None:
+        return t("coverage.change.none", year=last)
+    return t("coverage.change.same", first_year=first, last_year=last, n=len(result.indicator_set(last)))
 
 
 def _name(names: Mapping[str, str], unit: str) -> str:
@@ -51,16 +72,29 @@ def _name(names: Mapping[str, str], unit: str) -> str:
 
 def overview_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
     fw = result.framework
-    first, last = int(result.years.min()), int(result.years.max())
+    latest = int(result.years.max())
+    last = result.headline_year()
+    first, _ = comparison_years(result)
     ranking = result.ranking(last).dropna(subset=["score"])
     intro = t(
         "report.overview.intro",
         units=len(set(result.units.tolist())),
-        first_year=first,
-        last_year=last,
+        first_year=int(result.years.min()),
+        last_year=latest,
         indicators=len(fw.indicators),
         pillars=len(fw.pillars),
     )
+    paragraphs = [intro]
+    if last != latest:
+        paragraphs.append(
+            t(
+                "coverage.finding.headline",
+                year=last,
+                latest=latest,
+                held=len(result.indicator_set(latest)),
+                total=len(fw.indicators),
+            )
+        )
     findings = [
         t(
             "report.finding.top",
@@ -75,7 +109,7 @@ def overview_section(result: IndexResult, t: Translator, names: Mapping[str, str
             score=f"{ranking.iloc[-1].score:.1f}",
         ),
     ]
-    if first < last:
+    if first is not None:
         moves = rank_moves(result, first, last)
         if not moves.empty:
             up, down = moves.iloc[0], moves.iloc[-1]
@@ -99,6 +133,8 @@ def overview_section(result: IndexResult, t: Translator, names: Mapping[str, str
                         last_year=last,
                     )
                 )
+    if int(result.years.min()) < last:
+        paragraphs.append(change_note(result, t))
     if result.groups:
         groups = result.group_scores()
         idx = groups[(groups.node == fw.root.id) & (groups.year == last)].sort_values("mean")
@@ -128,7 +164,9 @@ def overview_section(result: IndexResult, t: Translator, names: Mapping[str, str
                     score=f"{weakest['mean']:.1f}",
                 )
             )
-    return Section(id="overview", title=t("report.section.overview"), paragraphs=[intro], findings=findings)
+    return Section(
+        id="overview", title=t("report.section.overview"), paragraphs=paragraphs, findings=findings
+    )
 
 
 def rank_moves(result: IndexResult, first: int, last: int) -> pd.DataFrame:
@@ -144,8 +182,7 @@ def rank_moves(result: IndexResult, first: int, last: int) -> pd.DataFrame:
 
 
 def ranking_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
-    last = int(result.years.max())
-    first = int(result.years.min())
+    first, last = comparison_years(result)
     fw = result.framework
     pillar_names = fw.names(t.lang)
     table = result.ranking(last)
@@ -163,7 +200,7 @@ def ranking_section(result: IndexResult, t: Translator, names: Mapping[str, str]
     shown[t("col.score")] = table["score"].round(2)
     for pillar in fw.pillars:
         shown[pillar_names[pillar]] = table[pillar].round(2)
-    if first < last:
+    if first is not None:
         moves = rank_moves(result, first, last).set_index("unit_id")["moved"]
         shown[t("col.rank_change") + f" ({first}–{last})"] = (
             table.unit_id.map(moves).astype("Int64").to_numpy()
@@ -171,6 +208,7 @@ def ranking_section(result: IndexResult, t: Translator, names: Mapping[str, str]
     return Section(
         id="ranking",
         title=t("report.section.ranking"),
+        paragraphs=[change_note(result, t)] if int(result.years.min()) < last else [],
         figures=[(t("report.ranking.caption", year=last), fig)],
         tables=[Table(sheet="ranking", title=t("report.ranking.table", year=last), frame=shown)],
     )
@@ -179,7 +217,7 @@ def ranking_section(result: IndexResult, t: Translator, names: Mapping[str, str]
 def pillar_section(
     result: IndexResult, t: Translator, names: Mapping[str, str], geometry: dict | None = None
 ) -> Section:
-    last = int(result.years.max())
+    last = result.headline_year()
     fw = result.framework
     pillar_names = fw.names(t.lang)
     table = result.ranking(last)
@@ -224,6 +262,71 @@ def pillar_section(
     )
 
 
+def coverage_section(result: IndexResult, t: Translator, names: Mapping[str, str]) -> Section:
+    """Coverage stated: a heat map of index coverage (units × years), the unit-years left
+    unscored and the coverage of the index and every pillar (sheet ``coverage``)."""
+    fw = result.framework
+    threshold = f"{result.choices.min_coverage:.3g}"
+    cov = result.coverage_table("screened")
+    root = fw.root.id
+    wide = cov[root].unstack("year").sort_index()
+    order = wide.mean(axis=1).sort_values(ascending=False).index
+    wide = wide.loc[order]
+    heat = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=[str(y) for y in wide.columns],
+            y=[_name(names, u) for u in wide.index],
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            colorbar={"title": t("coverage.col.coverage")},
+        )
+    )
+    heat.update_layout(
+        height=max(400, 18 * len(wide)),
+        yaxis={"autorange": "reversed", "tickmode": "linear", "dtick": 1},
+        margin={"l": 120},
+    )
+    excluded = result.excluded()
+    if len(excluded):
+        by_year = excluded.groupby("year").size()
+        findings = [
+            t(
+                "coverage.finding.excluded",
+                n=len(excluded),
+                years=", ".join(f"{int(y)}: {int(n)}" for y, n in by_year.items()),
+            )
+        ]
+    else:
+        findings = [t("coverage.finding.none_excluded", threshold=threshold)]
+    pillar_names = fw.names(t.lang)
+    shown_excluded = pd.DataFrame(
+        {
+            t("col.unit"): [_name(names, u) for u in excluded.unit_id],
+            t("col.unit_id"): excluded.unit_id.to_numpy(),
+            t("col.year"): excluded.year.to_numpy(),
+            t("coverage.col.coverage"): excluded.coverage.round(3).to_numpy(),
+            t("coverage.col.below"): [
+                ", ".join(pillar_names.get(n.strip(), n.strip()) for n in b.split(","))
+                for b in excluded.below
+            ],
+        }
+    )
+    coverage_sheet = cov.round(4).reset_index()
+    return Section(
+        id="coverage",
+        title=t("coverage.section"),
+        paragraphs=[t("coverage.intro", threshold=threshold)],
+        findings=findings,
+        figures=[(t("coverage.caption"), heat)],
+        tables=[
+            Table(sheet="coverage_excluded", title=t("coverage.table.excluded"), frame=shown_excluded),
+            Table(sheet="coverage", title=t("coverage.table.coverage"), frame=coverage_sheet, show_rows=0),
+        ],
+    )
+
+
 UNCERTAINTY_N = 1000
 UNCERTAINTY_NOISE = 0.25
 
@@ -236,9 +339,9 @@ def uncertainty_section(
 
     vary = {**DEFAULT_VARY, "weight_noise": UNCERTAINTY_NOISE}
     unc = result.uncertainty(n=UNCERTAINTY_N, vary=vary, seed=seed)
-    last = int(result.years.max())
+    last = result.headline_year()
     frame = unc.to_frame()
-    frame = frame[frame.year == last]
+    frame = frame[(frame.year == last) & frame.nominal_rank.notna()]
     fig = unc.figure(last, labels=names)
     shown = pd.DataFrame(
         {
@@ -268,7 +371,20 @@ def uncertainty_section(
     return Section(
         id="uncertainty",
         title=t("report.section.uncertainty"),
-        paragraphs=[t("report.uncertainty.intro", n=UNCERTAINTY_N, noise=int(UNCERTAINTY_NOISE * 100))],
+        paragraphs=[
+            t("report.uncertainty.intro", n=UNCERTAINTY_N, noise=int(UNCERTAINTY_NOISE * 100)),
+            *(
+                [
+                    t(
+                        "coverage.uncertainty.left_out",
+                        weights=result.choices.weights,
+                        methods=", ".join(unc.vary.left_out),
+                    )
+                ]
+                if unc.vary.left_out
+                else []
+            ),
+        ],
         findings=findings,
         figures=figures,
         tables=[
@@ -292,7 +408,8 @@ def regions_table(result: IndexResult) -> pd.DataFrame:
     pub = published.pivot_table(index=["node", "year"], columns="belt3", values="value")
     years = sorted(set(result.years.tolist()) & set(published.year.tolist()), reverse=True)
     if not years:
-        years = sorted({int(result.years.min()), int(result.years.max())}, reverse=True)
+        first, last = comparison_years(result)
+        years = sorted({last} | ({first} if first is not None else set()), reverse=True)
     rows = []
     for node in nodes:
         for year in years:
@@ -361,7 +478,12 @@ def methods_section(
             "unit": frame.unit,
         }
     )
-    paragraphs = [t("report.methods.reproduce", command=command), *(notes or []), *result.warnings]
+    paragraphs = [
+        t("report.methods.reproduce", command=command),
+        t("coverage.methods.rule", threshold=f"{result.choices.min_coverage:.3g}"),
+        *(notes or []),
+        *result.warnings,
+    ]
     return Section(
         id="methods",
         title=t("report.section.methods"),

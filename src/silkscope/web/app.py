@@ -56,6 +56,8 @@ TABLES = (
     "framework",
     "trade_indicators",
     "partner_tiers",
+    "coverage",
+    "excluded",
 )
 FORMATS = ("csv", "xlsx")
 _REPORTER = re.compile(r"^[A-Za-z]{3}$")
@@ -170,6 +172,8 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
             "languages": list(LANGUAGES),
             "years": state.year_list,
             "latest_year": state.year_list[-1],
+            "headline_year": state.headline_year,
+            "min_coverage": state.choices.min_coverage,
             "units": [
                 {
                     "id": u,
@@ -205,6 +209,20 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
             "lang": lang,
             "demo": inputs.is_demo,
             "rows": state.ranking_rows(year, node, lang),
+        }
+
+    @app.get("/api/coverage", summary="Coverage of the index and its pillars per unit-year; the unscored")
+    def coverage(lang: str = Query("en", description="zh|en")) -> dict[str, Any]:
+        lang = _lang(lang)
+        fw = state.framework
+        return {
+            "lang": lang,
+            "demo": inputs.is_demo,
+            "min_coverage": state.choices.min_coverage,
+            "headline_year": state.headline_year,
+            "nodes": [{"id": n, "name": fw[n].label(lang)} for n in (fw.root.id, *fw.pillars)],
+            "rows": state.coverage_rows(lang),
+            "excluded": state.excluded_rows(lang),
         }
 
     @app.get("/api/profile/{unit_id}", summary="One unit: pillars, indicators, strengths, trend")
@@ -352,6 +370,10 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
                 _int_param(params, "year"),
             )
             return table, f"trade_indicators_{reporter}"
+        if name == "coverage":
+            return pd.DataFrame(state.coverage_rows(lang)), "coverage"
+        if name == "excluded":
+            return state.result.excluded(), "excluded"
         year = state.year(_int_param(params, "year"))
         if name == "ranking":
             node = state.node(params.get("node"))

@@ -50,11 +50,44 @@ class IndexState:
         self.unit_list = list(dict.fromkeys(str(u) for u in self.units))
         self.unit_set = set(self.unit_list)
         self.names = {lang: unit_names(lang, inputs.names) for lang in LANGUAGES}
+        #: the latest year whose coverage passes: the default year, not simply the latest one
+        self.headline_year = self.result.headline_year()
+
+    # coverage -----------------------------------------------------------------------------------
+    def coverage_rows(self, lang: str) -> list[dict[str, Any]]:
+        """Per unit-year: the coverage (0-1) of the index and of each pillar, and ``scored``."""
+        cov = self.result.coverage_table("screened")
+        scored = ~np.isnan(self.result.scores[:, 0])
+        rows = []
+        for k, ((unit, year), line) in enumerate(cov.iterrows()):
+            row: dict[str, Any] = {
+                "unit_id": str(unit),
+                "name": self.name(str(unit), lang),
+                "year": int(year),
+                "scored": bool(scored[k]),
+            }
+            row.update({node: json_float(v, 4) for node, v in line.items()})
+            rows.append(row)
+        return rows
+
+    def excluded_rows(self, lang: str) -> list[dict[str, Any]]:
+        """The unit-years without an index score: ``unit_id, name, year, coverage, below``."""
+        frame = self.result.excluded()
+        return [
+            {
+                "unit_id": r.unit_id,
+                "name": self.name(r.unit_id, lang),
+                "year": int(r.year),
+                "coverage": json_float(r.coverage, 4),
+                "below": r.below,
+            }
+            for r in frame.itertuples()
+        ]
 
     # validation ---------------------------------------------------------------------------------
     def year(self, year: int | None) -> int:
         if year is None:
-            return self.year_list[-1]
+            return self.headline_year
         if year not in self.year_list:
             raise ApiError(
                 400, f"no results for year {year}; years available: {', '.join(map(str, self.year_list))}"

@@ -667,6 +667,52 @@ async function loadPartners() {
   draw();
 }
 
+/* ---- coverage: the index's coverage per unit and year, and the unit-years left unscored ---------------- */
+async function loadCoverage() {
+  status(t("web.loading"));
+  let data;
+  try {
+    data = await api("/api/coverage?" + query({ lang: S.lang }));
+  } catch (err) {
+    status(t("web.error", { message: err.message }), true);
+    return;
+  }
+  status("");
+  const root = data.nodes[0].id;
+  $("#coverage-intro").textContent = t("web.coverage.intro", { threshold: fmt(data.min_coverage, 3), year: data.headline_year });
+  const years = [...new Set(data.rows.map((r) => r.year))].sort((a, b) => a - b);
+  const units = [...new Set(data.rows.map((r) => r.unit_id))];
+  const value = {};
+  for (const r of data.rows) value[r.unit_id + "|" + r.year] = r[root];
+  const chart = chartBox("box-coverage-chart", t("web.coverage.chart"), "/api/download/coverage.csv", "coverage");
+  Plotly.react(
+    chart,
+    [
+      {
+        type: "heatmap",
+        x: years.map(String),
+        y: units.map(unitName),
+        z: units.map((u) => years.map((y) => value[u + "|" + y] ?? null)),
+        zmin: 0,
+        zmax: 1,
+        colorscale: "Blues",
+      },
+    ],
+    { height: Math.max(400, 18 * units.length), margin: { l: 120, r: 20, t: 10, b: 40 }, yaxis: { autorange: "reversed", dtick: 1 } },
+    plotConfig("coverage"),
+  );
+  $("#coverage-count").textContent = t("web.coverage.count", { n: data.excluded.length });
+  const cols = [
+    { key: "name", label: t("web.col.unit") },
+    { key: "year", label: t("web.year"), numeric: true, digits: 0 },
+    { key: "coverage", label: t("web.tab.coverage"), numeric: true, digits: 3 },
+    { key: "below", label: t("web.coverage.below") },
+  ];
+  S.coverageSort = S.coverageSort || { key: "year", dir: 1 };
+  const draw = () => renderTable($("#coverage-table"), cols, sortRows(data.excluded, S.coverageSort).slice(0, 500), S.coverageSort, draw);
+  draw();
+}
+
 /* ---- navigation --------------------------------------------------------------------------------------- */
 function showTab(name) {
   S.tab = name;
@@ -684,6 +730,7 @@ function renderTab() {
   if (S.tab === "compare") return loadCompare();
   if (S.tab === "trade") return loadTrade();
   if (S.tab === "partners") return loadPartners();
+  if (S.tab === "coverage") return loadCoverage();
   return null;
 }
 
@@ -718,10 +765,10 @@ async function init() {
     status("Error: " + err.message, true);
     return;
   }
-  S.year = S.meta.latest_year;
+  S.year = S.meta.headline_year ?? S.meta.latest_year;
   S.node = S.meta.framework.id;
   const tab = window.location.hash.replace("#", "");
-  if (["ranking", "profile", "compare", "trade", "partners"].includes(tab)) S.tab = tab;
+  if (["ranking", "profile", "compare", "trade", "partners", "coverage"].includes(tab)) S.tab = tab;
 
   $("#tabs").addEventListener("click", (ev) => {
     const button = ev.target.closest(".tab");
