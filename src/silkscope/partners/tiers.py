@@ -266,26 +266,17 @@ def study_indicators(table: pd.DataFrame) -> pd.DataFrame:
 
 def coverage(indicators: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     """Share of the framework's indicator weight each country has a value for, per pillar and
-    overall (weights normalised within each parent, overall = the product down the tree):
+    overall (:func:`silkscope.index.coverage.coverage_matrix`, the rule the index build applies):
     ``country``, one column per pillar, ``overall``."""
-    weights = framework.framework_weights()
-    present = indicators.set_index("country")[list(framework.indicators)].notna()
-    out = pd.DataFrame(index=present.index)
-    overall = pd.Series(0.0, index=present.index)
-    for pillar in framework.pillars:
-        leaves = [i for i in framework.indicators if framework.pillar_of(i) == pillar]
-        effective = {}
-        for leaf in leaves:
-            w, node = 1.0, framework[leaf]
-            while node.id != pillar:
-                w *= weights[node.id]
-                node = framework[node.parent]
-            effective[leaf] = w
-        share = sum(present[leaf] * w for leaf, w in effective.items()) / sum(effective.values())
-        out[pillar] = share
-        overall += share * weights[pillar]
-    out["overall"] = overall
-    return out.reset_index()
+    from silkscope.index.coverage import coverage_matrix
+
+    present = indicators[list(framework.indicators)].notna().to_numpy()
+    cov = coverage_matrix(present, framework)
+    position = {n.id: k for k, n in enumerate(framework.nodes)}
+    out = pd.DataFrame({p: cov[:, position[p]] for p in framework.pillars})
+    out["overall"] = cov[:, 0]
+    out.insert(0, "country", indicators["country"].to_numpy())
+    return out
 
 
 def below_coverage(indicators: pd.DataFrame, framework: Framework, minimum: float = 2 / 3) -> pd.DataFrame:

@@ -23,8 +23,7 @@ from silkscope.report.cluster_sections import (
 )
 from silkscope.report.document import Report, Section
 from silkscope.report.index_sections import has_table1, index_sections, methods_section, unit_names
-from silkscope.report.module_sections import TradeInputs
-from silkscope.report.trade_sections import partners_section, trade_section
+from silkscope.report.trade_sections import TradeInputs, partners_section, trade_section
 
 #: The report's default index choices: min-max to 60-100 so group means sit on the same scale as
 #: Table 1 of paper 002 (whose scores lie between 69 and 80); stated in the methods appendix.
