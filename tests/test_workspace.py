@@ -53,3 +53,21 @@ def test_init_loads_the_provinces(workspace):
     assert len(units) == 31
     assert units.iloc[0].to_dict()["name_zh"] == "北京市"
     assert set(units["group"]) == {"East", "Central", "West"}
+
+
+def test_a_framework_saved_from_outside_the_study_is_copied_into_it(tmp_path):
+    """index build --save records a framework file kept elsewhere as a copy inside the study, so the
+    study still builds after the original file is moved or deleted."""
+    from silkscope.workspace import FRAMEWORK_NAME, Workspace
+
+    ws = Workspace.init(tmp_path / "study")
+    outside = tmp_path / "fw.yaml"
+    outside.write_text("id: x\nchildren: []\n", encoding="utf-8")
+    assert ws.framework_spec(outside) == FRAMEWORK_NAME
+    outside.unlink()
+    assert (ws.root / FRAMEWORK_NAME).read_text(encoding="utf-8") == "id: x\nchildren: []\n"
+    inside = ws.root / "frameworks" / "mine.yaml"
+    inside.parent.mkdir()
+    inside.write_text("id: y\n", encoding="utf-8")
+    assert ws.framework_spec(inside) == "frameworks/mine.yaml"
+    assert ws.framework_spec("builtin:cidi") == "builtin:cidi"

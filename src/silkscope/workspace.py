@@ -27,6 +27,7 @@ from silkscope.errors import WorkspaceError
 
 DB_NAME = "silkscope.duckdb"
 CONFIG_NAME = "silkscope.yaml"
+FRAMEWORK_NAME = "framework.yaml"  # a framework saved from outside the study is copied here
 OUTPUTS_DIR = "outputs"
 TRADE_DIR = "trade_flows"  # Parquet partitions hs_revision=*/year=*/ behind the trade_flows view
 TRADE_COLUMNS = (
@@ -76,6 +77,19 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``target`` and rename it over ``target``: a kill at
+    any instant leaves the old file or the new one, never a part."""
+    handle, scratch = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(scratch, target)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
 
 
 def utc_now() -> datetime:
@@ -204,20 +218,13 @@ class Workspace:
                 loaded.pop(key, None)
             else:
                 loaded[key] = value
-        text = yaml.safe_dump(loaded, allow_unicode=True, sort_keys=False)
-        handle, scratch = tempfile.mkstemp(prefix=f".{CONFIG_NAME}.", suffix=".partial", dir=self.root)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(scratch, self.config_path)
-        except BaseException:
-            Path(scratch).unlink(missing_ok=True)
-            raise
+        replace_file(self.config_path, yaml.safe_dump(loaded, allow_unicode=True, sort_keys=False).encode())
         return {**DEFAULT_CONFIG, **loaded}
 
     def framework_spec(self, path: str | Path) -> str:
-        """How ``silkscope.yaml`` records a framework: ``builtin:NAME`` as is, a file relative to
-        the workspace when it lies inside it, else its absolute path."""
+        """How ``silkscope.yaml`` records a framework: ``builtin:NAME`` as is, a file inside the
+        workspace by its relative path; a file elsewhere is copied (atomically) to
+        ``framework.yaml`` in the workspace, so the study still builds when the original moves."""
         text = str(path)
         if text.startswith("builtin:"):
             return text
@@ -225,7 +232,9 @@ class Workspace:
         try:
             return resolved.relative_to(self.root).as_posix()
         except ValueError:
-            return str(resolved)
+            pass
+        replace_file(self.root / FRAMEWORK_NAME, resolved.read_bytes())
+        return FRAMEWORK_NAME
 
     def framework(self, spec: str | None = None):
         """The study's framework: ``spec`` or the one ``silkscope.yaml`` records (a relative path

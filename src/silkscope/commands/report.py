@@ -12,7 +12,9 @@ from silkscope.commands._common import console, progress_bar, reports_errors
 @reports_errors
 def report(
     workspace: Path = typer.Option(None, "--workspace", help="Study folder; default: the built-in demo."),
-    lang: str = typer.Option(None, "--lang", help="zh|en (default: Chinese when the locale is Chinese)."),
+    lang: str = typer.Option(
+        None, "--lang", help="zh|en (default: the study's language in silkscope.yaml; else the locale's)."
+    ),
     out: Path = typer.Option(Path("outputs/report"), "--out", help="Folder for report.html and report.xlsx."),
     province_geometry: Path = typer.Option(
         None,
@@ -31,6 +33,10 @@ def report(
     from silkscope.report.builder import build_report, demo_inputs, workspace_inputs
     from silkscope.report.document import write_report
 
+    if lang is None and workspace is not None:
+        from silkscope.workspace import Workspace
+
+        lang = Workspace.open(workspace).config.get("language")
     t = translator(lang)
     command = (
         "silkscope report"
