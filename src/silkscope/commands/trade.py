@@ -148,6 +148,13 @@ ENGINE = typer.Option("duckdb", "--engine", help="duckdb|spark: where the querie
 
 def _selection(data, workspace, hs, engine, years, products, scheme, classification):
     """(backend, flows table filtered to the years and products, demo label or None)."""
+    con, base, chosen, label = _selected(data, workspace, hs, engine, years, products, scheme, classification)
+    return con, (base if chosen is None else base.filter(chosen)), label
+
+
+def _selected(data, workspace, hs, engine, years, products, scheme, classification):
+    """(backend, flows of the chosen years over all products, the product condition or None,
+    demo label or None): the coverage is judged over all products (:func:`_coverage`)."""
     import ibis
 
     from silkscope.reference.cultural_goods import cultural_products
@@ -163,8 +170,39 @@ def _selection(data, workspace, hs, engine, years, products, scheme, classificat
         table = table.filter(table.year.between(chosen_years[0], chosen_years[-1]))
     chosen = _codes(products, ("cultural", lambda: cultural_products(scheme, path=classification)))
     if chosen is not None:
-        table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in chosen]))
-    return con, table, label
+        chosen = ibis.or_(*[table["product"].startswith(p) for p in chosen])
+    return con, table, chosen, label
+
+
+def _coverage(con, table, chosen):
+    """The :class:`~silkscope.trade.coverage.Coverage` of the flows and the number of selected
+    flows per year, in one aggregate over them (the per-year counts the indicators need anyway):
+    exporters and importers over all products, flows of the selected products (``chosen``)."""
+    from silkscope.trade.coverage import Coverage
+
+    n = table.count() if chosen is None else table.count(where=chosen)
+    frame = con.to_pandas(
+        table.group_by("year").aggregate(
+            n=n,
+            exporters=table.exporter.collect(distinct=True),
+            importers=table.importer.collect(distinct=True),
+        )
+    )
+    return Coverage.from_counts(frame)
+
+
+ALLOW_PARTIAL = typer.Option(
+    False,
+    "--allow-partial",
+    help="Compute indicators the flows cannot support (they are not a world matrix: e.g. an "
+    "extract of a few exporters) anyway; each such row carries a note.",
+)
+
+
+def _say_coverage(coverage) -> None:
+    from silkscope.i18n import default_language
+
+    console.print(coverage.statement(default_language()), highlight=False, markup=False, soft_wrap=True)
 
 
 def _iso3(code: str) -> str:
@@ -203,9 +241,9 @@ def indicators_command(
         help="Order the rows by year, indicator, reporter, partner, product. --no-sort writes "
         "them as computed, for a whole BACI year about twice as fast (same rows).",
     ),
+    allow_partial: bool = ALLOW_PARTIAL,
 ) -> None:
     """WITS trade indicators: RCA, specialisation, intensity, complementarity, Grubel-Lloyd, HHI, Finger-Kreinin, shares."""
-    import ibis
     import pandas as pd
 
     from silkscope.commands._common import progress_bar, write_query_output
@@ -216,23 +254,40 @@ def indicators_command(
         flow_budget,
         indicator_table,
         release,
+        row_notes,
         year_groups,
     )
 
-    con, table, label = _selection(data, workspace, hs, engine, years, products, scheme, classification)
+    con, table, chosen_products, label = _selected(
+        data, workspace, hs, engine, years, products, scheme, classification
+    )
+    coverage = _coverage(con, table, chosen_products)
+    if chosen_products is not None:
+        table = table.filter(chosen_products)
     reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
     chosen = None if chosen is None else list(to_iso3(pd.Series(chosen)))
-    counts = con.to_pandas(table.group_by("year").aggregate(n=table.count()))
-    if counts.empty:
+    counts = coverage.flows_per_year
+    if not counts:
         raise InputError(
             "no indicator could be computed for this selection (no flows left after the filters)"
         )
+    _say_coverage(coverage)
+    partial = coverage.require_world(
+        "rca, market_share, export_specialisation, trade_intensity, trade_complementarity, "
+        "finger_kreinin against WLD, grubel_lloyd and net_export_ratio",
+        allow_partial,
+    )
+    if partial:
+        console.print(f"[bold yellow]--allow-partial: {partial}[/]")
     table = checked_flows(table, reporters, con)
     # the workspace's import refuses duplicate flows: they need no grouping again
     unique = data is None and label is None
-    groups = year_groups(dict(zip(counts["year"], counts["n"], strict=True)), flow_budget(sort))
+    groups = year_groups(counts, flow_budget(sort))
     title = "trade indicators" + (" (demonstration data)" if label else "")
+    # groupings (X697 "Europe EFTA, nes", S19) count in the world's totals, not as rows, unless named
+    asked = set(reporters or ()) | set(chosen or ())
+    hidden = [g for g in coverage.groupings if g not in asked]
 
     def by_years():  # every indicator is within a year: a group of years at a time bounds the memory
         for n, years_ in enumerate(groups):
@@ -240,13 +295,17 @@ def indicators_command(
             progress.update(task, description=f"indicators for {span}", completed=n)
             part = table.filter(table.year.isin(years_))
             result = indicator_table(part, reporters, chosen, con=con, sort=sort, unique=unique)
-            yield result.mutate(note=ibis.literal(label)) if label else result
+            if hidden:
+                result = result.filter(~result.reporter.isin(hidden) & ~result.partner.isin(hidden))
+            yield result.mutate(note=row_notes(result, coverage, partial, label))
             release(con)
         progress.update(task, description="writing", completed=len(groups))
 
     with progress_bar() as progress:
         task = progress.add_task("indicators", total=len(groups))
         write_query_output(con, by_years(), out, title)
+    if hidden:
+        console.print(f"left out of the rows (groupings, not countries): {', '.join(hidden)}")
 
 
 @app.command("values")
