@@ -89,11 +89,21 @@ def _baci_frame(raw, rows, data: Path):
     missing = [c for c in ("t", "i", "j", "k", "v") if c not in raw.columns]
     if missing:
         raise InputError(f"not in BACI layout: missing column(s) {', '.join(missing)}", file=data)
+    from silkscope.io.baci import groupings
+
+    # BACI's codes without ISO3 (490, 697, 849) as the import stores them (X490, ...)
+    nes = {code: stored for code, (stored, _) in groupings().items()}
+    stored = {v: v for v in nes.values()}
+
+    def countries(column):
+        text = raw[column].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+        return to_iso3(text.map(lambda c: nes.get(c.lstrip("0"), c)), data.name, extra=stored)
+
     flows = pd.DataFrame(
         {
             "year": pd.to_numeric(raw["t"], errors="coerce"),
-            "exporter": to_iso3(raw["i"], data.name),
-            "importer": to_iso3(raw["j"], data.name),
+            "exporter": countries("i"),
+            "importer": countries("j"),
             "product": hs6(raw["k"]),
             "value": pd.to_numeric(raw["v"].astype(str).str.strip(), errors="coerce"),
         }
@@ -188,7 +198,10 @@ def _coverage(con, table, chosen):
             importers=table.importer.collect(distinct=True),
         )
     )
-    return Coverage.from_counts(frame)
+    from silkscope.io.baci import groupings
+
+    names = {stored: name for stored, name in groupings().values()} | {"S19": "Other Asia, nes"}
+    return Coverage.from_counts(frame, names=names)
 
 
 ALLOW_PARTIAL = typer.Option(
@@ -266,7 +279,8 @@ def indicators_command(
         table = table.filter(chosen_products)
     reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
-    chosen = None if chosen is None else list(to_iso3(pd.Series(chosen)))
+    named = {g: g for g in coverage.groupings}  # a grouping is a valid partner when named
+    chosen = None if chosen is None else list(to_iso3(pd.Series(chosen), extra=named))
     counts = coverage.flows_per_year
     if not counts:
         raise InputError(
