@@ -345,7 +345,12 @@ def values_command(
     from silkscope.commands._common import show_table, write_output
     from silkscope.trade.structure import trade_values
 
-    con, table, label = _selection(data, workspace, hs, "duckdb", years, products, scheme, classification)
+    con, table, chosen, label = _selected(
+        data, workspace, hs, "duckdb", years, products, scheme, classification
+    )
+    coverage = _coverage(con, table, chosen)
+    _say_coverage(coverage)
+    table = table if chosen is None else table.filter(chosen)
     keys = [k.strip() for k in by.split(",") if k.strip()]
     groups = None
     if "domain" in keys:  # the classification's domains; its products only
@@ -363,8 +368,11 @@ def values_command(
             raise InputError("--exporter needs exporter among the --by keys")
         result = result[result["exporter"] == _iso3(exporter)]
     show_table(result.head(15), title="trade values" + (" (demonstration data)" if label else ""))
-    if label:
-        result["note"] = label
+    # shares are within these flows: the world's only when they are a world matrix
+    partial = None if coverage.world else coverage.note()
+    notes = [n for n in (label, partial) if n]
+    if notes:
+        result["note"] = "; ".join(notes)
     write_output(result, out, title="trade values")
 
 
@@ -417,15 +425,22 @@ def cms_command(
     out: Path = typer.Option(
         ..., "--out", help="Output .csv, .xlsx or .parquet (effect, value, share_of_change)."
     ),
+    allow_partial: bool = ALLOW_PARTIAL,
 ) -> None:
     """Constant-market-share decomposition of an exporter's export growth between two years."""
     from silkscope.commands._common import show_table, write_output
     from silkscope.trade.structure import constant_market_share
 
-    con, table, label = _selection(
-        data, workspace, hs, "duckdb", f"{min(base, end)}-{max(base, end)}", products, scheme, classification
+    span = f"{min(base, end)}-{max(base, end)}"
+    con, table, chosen_products, label = _selected(
+        data, workspace, hs, "duckdb", span, products, scheme, classification
     )
+    coverage = _coverage(con, table.filter(table.year.isin([base, end])), chosen_products)
+    _say_coverage(coverage)
     focus = _iso3(exporter)
+    # the effects compare the exporter with the growth of world demand by market and product
+    partial = coverage.require_exporter(focus, "the constant-market-share decomposition", allow_partial)
+    table = table if chosen_products is None else table.filter(chosen_products)
     # the decomposition needs only the exporter's flows and the world's by market and product:
     # every other exporter is summed in the backend into one ("others", never an ISO3 code)
     chosen = table.filter(table.year.isin([base, end]) & (table.exporter != table.importer))
@@ -436,8 +451,9 @@ def cms_command(
     result = constant_market_share(flows, focus, base, end, variant=variant)
     change = result.attrs.get("actual_change")
     show_table(result, title=f"CMS {exporter} {base}-{end}" + (" (demonstration data)" if label else ""))
-    if label:
-        result["note"] = label
+    notes = [n for n in (label, partial) if n]
+    if notes:
+        result["note"] = "; ".join(notes)
     if change is not None:
         console.print(f"actual change: {change:,.1f} (thousand USD); the effects sum to it")
     write_output(result, out, title="constant-market-share decomposition")

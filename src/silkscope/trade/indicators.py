@@ -21,6 +21,11 @@ UNCTAD Handbook of Statistics):
 * ``finger_kreinin`` (Finger & Kreinin 1979): 100 sum_k min(x_rk, x_ck) of the export structures
   of r and another exporter c (``partner`` = c) or the world (``partner`` = WLD).
 * ``market_share``: X_rpk / M_pk (r's share of p's imports of k); WLD: X_rWk / X_WWk.
+
+The world here is the sum of the flows given: it is the world only when they form a world matrix.
+``silkscope trade indicators`` checks that first (``trade/coverage.py``) and refuses the
+indicators the flows cannot support unless ``--allow-partial`` (then :func:`row_notes` marks
+those rows); the functions below compute on whatever flows they are given.
 """
 
 from __future__ import annotations
