@@ -193,8 +193,19 @@ def test_cli_potential_from_a_baci_file(tmp_path: Path):
         ["partners", "potential", "--exporter", "CHN", "--products", "6911,6912", "--data", str(data)]
         + ["--out", str(out), "--shrink", "0", "--boot", "0"],
     )
+    # USA only imports in this toy: its exports are not in the flows, so it is not a world matrix
+    assert (
+        result.exit_code == 2
+        and "missing the exports of 1 of the 3 importing countries (USA)" in result.output
+    )
+    result = CliRunner().invoke(
+        app,
+        ["partners", "potential", "--exporter", "CHN", "--products", "6911,6912", "--data", str(data)]
+        + ["--out", str(out), "--shrink", "0", "--boot", "0", "--allow-partial"],
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, dtype={"product": str})
+    assert table.note.str.contains("partial coverage (only 2 exporters, 3 importing", regex=False).all()
     assert set(table.market) == {"DEU", "USA"}
     assert table.potential.sum() == pytest.approx(8.0)
     bad = CliRunner().invoke(

@@ -264,10 +264,11 @@ def test_tiers_from_a_workspace_use_its_geodist_distances(workspace, shared_data
         result = runner.invoke(app, [*args, "--workspace", str(workspace.root)])
         assert result.exit_code == 0, result.output
     out = tmp_path / "tiers.csv"
-    result = runner.invoke(
-        app,
-        ["partners", "tiers", "--workspace", str(workspace.root), "--replicates", "20", "--out", str(out)],
-    )
+    # the extract holds only AFG's and ZAF's exports (CHN exports none): tiers need --allow-partial
+    args = ["partners", "tiers", "--workspace", str(workspace.root), "--replicates", "20", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "CHN exports nothing" in result.output
+    result = runner.invoke(app, [*args, "--allow-partial"])
     assert result.exit_code == 0, result.output
     tiers = pd.read_csv(out)
     assert tiers["note"].str.contains("workspace pairs (GeoDist)", regex=False).all()
@@ -277,7 +278,7 @@ def test_tiers_from_a_workspace_use_its_geodist_distances(workspace, shared_data
     flows = workspace.query(
         "SELECT year, exporter, importer, hs6 AS product, value_kusd AS value FROM trade_flows"
     )
-    indicators, dropped = indicators_from_flows(flows, "CHN", workspace.table("pairs"))
+    indicators, dropped = indicators_from_flows(flows, "CHN", workspace.table("pairs"), allow_partial=True)
     row = indicators.set_index("country").loc["ZAF"]
     assert row["distance_to_home"] == pytest.approx(pairs["ZAF"])
     assert set(tiers["country"]) <= set(pairs.index)

@@ -42,7 +42,8 @@ def test_shares_and_specialisation(table):
     assert table["rca", "WLD", P2] == pytest.approx((5 / 20) / (19 / 40))
     assert table["market_share", "WLD", P1] == pytest.approx(15 / 21)
     assert table["market_share", "BBB", P1] == pytest.approx(10 / 12)  # B imports 10 + 2 of p1
-    assert table["export_specialisation", "BBB", P1] == pytest.approx((10 / 15) / (12 / 17))
+    # WITS: the share of p1 in A's total exports (15 / 20), not in its exports to B (10 / 15)
+    assert table["export_specialisation", "BBB", P1] == pytest.approx((15 / 20) / (12 / 17))
     assert table["trade_intensity", "BBB", "ALL"] == pytest.approx((15 / 20) / (17 / 40))
     # x_A = (.75, .25), m_B = (12/17, 5/17)
     gap = abs(12 / 17 - 0.75) + abs(5 / 17 - 0.25)
@@ -156,7 +157,8 @@ def test_cli_reads_the_workspace_and_bri_partners(workspace, shared_data, tmp_pa
     run = runner.invoke(app, ["import", "baci", str(file), "--workspace", str(workspace.root)])
     assert run.exit_code == 0, run.output
     out = tmp_path / "ind.parquet"
-    args = ["trade", "indicators", "--workspace", str(workspace.root), "--reporter", "ZAF"]
+    # a two-exporter extract is not a world matrix: RCA is computed only with --allow-partial
+    args = ["trade", "indicators", "--workspace", str(workspace.root), "--reporter", "ZAF", "--allow-partial"]
     run = runner.invoke(app, [*args, "--partners", "bri", "--products", "6911,6912,6913", "--out", str(out)])
     assert run.exit_code == 0, run.output
     result = pd.read_parquet(out)
@@ -166,6 +168,7 @@ def test_cli_reads_the_workspace_and_bri_partners(workspace, shared_data, tmp_pa
     expected = (zaf[zaf.k == "691110"].v.sum() / zaf.v.sum()) / (raw[raw.k == "691110"].v.sum() / raw.v.sum())
     rca = result[(result.indicator == "rca") & (result["product"] == "691110")]
     assert rca.value.item() == pytest.approx(expected, rel=1e-12)
+    assert rca.note.str.contains("partial coverage").all()
     bilateral = set(result.loc[result.indicator == "market_share", "partner"]) - {"WLD"}
     assert bilateral and bilateral <= set(bri_partners().iso3) and "USA" not in bilateral
     run = runner.invoke(app, [*args, "--products", "cultural", "--out", str(out)])
@@ -239,7 +242,9 @@ def test_cli_no_sort_writes_the_same_rows(tmp_path: Path):
         args = ["trade", "indicators", "--data", str(data), "--reporter", "all", "--out", str(out), flag]
         run = CliRunner().invoke(app, args)
         assert run.exit_code == 0, run.output
-        assert f"wrote {len(pd.read_parquet(out))} rows x 6 columns" in run.output
+        # the six indicator columns and the note (empty: the toy world is a world matrix)
+        assert f"wrote {len(pd.read_parquet(out))} rows x 7 columns" in run.output
+        assert pd.read_parquet(out).note.isna().all()
         tables.append(pd.read_parquet(out))
     keys = ["indicator", "reporter", "partner", "product", "year"]
     ordered, loose = (t.sort_values(keys).reset_index(drop=True) for t in tables)
@@ -279,7 +284,8 @@ def test_years_are_independent_and_grouped_runs_write_the_same_file(tmp_path: Pa
         monkeypatch.delenv("SILKSCOPE_TRADE_CHUNK_FLOWS")
         pd.testing.assert_frame_equal(written[0], written[1])
         expected = both.drop(columns="value").reset_index(drop=True)
-        pd.testing.assert_frame_equal(written[0].drop(columns="value"), expected)
+        assert written[0].note.isna().all()  # the demo flows, given as --data, are a world matrix
+        pd.testing.assert_frame_equal(written[0].drop(columns=["value", "note"]), expected)
         assert written[0].value.to_numpy() == pytest.approx(both.value.to_numpy(), rel=1e-9)
 
 

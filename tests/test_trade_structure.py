@@ -267,9 +267,13 @@ def test_cms_and_values_commands_on_a_baci_file(tmp_path):
     out = tmp_path / "cms.csv"
     runner = CliRunner()
     args = ["trade", "cms", "--exporter", "CHN", "--base", "2015", "--end", "2020", "--data", str(data)]
+    # only CHN and JPN export in this toy (USA, DEU only import): not a world matrix
     run = runner.invoke(app, [*args, "--out", str(out)])
+    assert run.exit_code == 2 and "not a world matrix" in " ".join(run.output.split())
+    run = runner.invoke(app, [*args, "--allow-partial", "--out", str(out)])
     assert run.exit_code == 0, run.output
     effects = pd.read_csv(out)
+    assert effects.note.str.contains("partial coverage", regex=False).all()
     assert effects.value.sum() == pytest.approx((180 + 40) - (100 + 50))
     # world growth = S0 * dW: China's base share 150/530 times the change of world exports 120
     assert effects.set_index("effect").value["world_growth"] == pytest.approx(150 / 530 * 120)

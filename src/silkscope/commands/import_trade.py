@@ -101,6 +101,9 @@ def _report(summary: dict[str, Any], path: Path) -> None:
     )
     if summary["replaced"]:
         console.print(f"  replaced what the workspace held for: {', '.join(summary['replaced'])}")
+    if summary.get("groupings"):  # BACI codes without ISO3: kept out of country-level results
+        listed = "; ".join(f"{g['code']} {g['name']} ({g['flows']:,} flows)" for g in summary["groupings"])
+        console.print(f"  groupings, not countries (left out of country-level results): {listed}")
 
 
 def register(app: typer.Typer) -> None:

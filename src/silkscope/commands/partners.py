@@ -174,35 +174,53 @@ def potential_command(
     boot: int = typer.Option(200, "--boot", help="Bootstrap draws of the years for the p10/p90 bands."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    allow_partial: bool = typer.Option(
+        False,
+        "--allow-partial",
+        help="Compute it although the flows are not a world matrix (e.g. an extract of a few "
+        "exporters); every row then carries a note.",
+    ),
 ) -> None:
     """Export potential (simplified ITC EPI): potential, actual and untapped exports per product and market."""
     import ibis
     import pandas as pd
 
+    from silkscope.i18n import default_language
     from silkscope.partners.potential import export_potential, select_products
     from silkscope.trade.codes import to_iso3
 
     prefixes = [p.strip() for p in products.split(",") if p.strip()]
     exporters = list(to_iso3(pd.Series([e.strip() for e in exporter.split(",") if e.strip()])))
+    from silkscope.trade.coverage import Coverage
+
     label = None
+    chosen_years = year_range(years)
     if data is not None:
         from silkscope.commands.trade import _baci_frame, _read_text
 
-        flows = select_products(_baci_frame(*_read_text(data), data), prefixes)
+        every = _baci_frame(*_read_text(data), data)
+        coverage = Coverage.of_flows(every[every.year.isin(chosen_years)] if chosen_years else every)
+        flows = select_products(every, prefixes)
     else:
-        from silkscope.commands.trade import _flows
+        from silkscope.commands.trade import _coverage, _flows
 
         con, table, label = _flows(workspace, hs, "duckdb")
+        if chosen_years:
+            table = table.filter(table.year.between(chosen_years[0], chosen_years[-1]))
+        coverage = _coverage(con, table, None)  # over all products: see trade.coverage
         table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in prefixes]))
         summed = table.group_by(["year", "exporter", "importer", "product"]).aggregate(
             value=table.value.sum()
         )
         flows = con.to_pandas(summed)
+    console.print(coverage.statement(default_language()), highlight=False, markup=False, soft_wrap=True)
+    # supply shares need the world's exports of each product, demand every origin's sales
+    notes = {e: coverage.require_exporter(e, "export potential", allow_partial) for e in exporters}
     result = export_potential(
         flows,
         exporters,
         prefixes,
-        year_range(years),
+        chosen_years,
         growth=_growth_option(growth),
         horizon=horizon,
         cap=cap,
@@ -211,8 +229,10 @@ def potential_command(
         seed=seed,
     )
     frame = result.to_frame()
-    if label:
-        frame["note"] = label
+    partial = frame["exporter"].map(notes)
+    frame["note"] = (f"{label}; " if label else "") + partial if partial.notna().any() else label
+    if partial.notna().any():
+        console.print(f"[bold yellow]--allow-partial: {partial.dropna().iloc[0]}[/]")
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     show_table(
         frame[["exporter", "product", "market", "potential", "actual", "untapped"]].head(15),
@@ -306,6 +326,12 @@ def tiers_command(
     recommendations: Path = typer.Option(
         None, "--recommendations", help="Also write the docking recommendations (one row per mode) here."
     ),
+    allow_partial: bool = typer.Option(
+        False,
+        "--allow-partial",
+        help="Derive tiers from flows that lack the home country's exports or are not a world "
+        "matrix (e.g. an extract of a few exporters); every row then carries a note.",
+    ),
 ) -> None:
     """Partner tiers from a readiness index: country, tier, score, tier_probability, driver, docking modes."""
     import pandas as pd
@@ -365,7 +391,12 @@ def tiers_command(
             ws = Workspace.open(workspace or Path.cwd())
             pairs = ws.query("SELECT origin, dest, dist_km FROM pairs WHERE dist_km IS NOT NULL")
             distances = pairs if len(pairs) else None
-        indicators, dropped = indicators_from_flows(con.to_pandas(summed), home, distances)
+        indicators, dropped = indicators_from_flows(
+            con.to_pandas(summed), home, distances, allow_partial=allow_partial
+        )
+        partial = indicators.attrs.get("partial")
+        if partial:
+            console.print(f"[bold yellow]--allow-partial: {partial}[/]")
         if dropped:
             console.print(
                 "left out (not an ISO3 country, or no distance from the home country): "
@@ -400,6 +431,8 @@ def tiers_command(
     elif data is None:
         source = "UN-subregion centroid proxy" if distances is None else "workspace pairs (GeoDist)"
         frame["note"] = (f"{label}; " if label else "") + f"distance: {source}"
+        if partial:
+            frame["note"] = frame["note"] + f"; {partial}"
     shown = ["country", "tier", "score", "tier_probability", "driver"] + (
         ["modes"] if recs is not None else []
     )

@@ -197,11 +197,21 @@ def _baci_frame(raw, rows, data: Path):
     missing = [c for c in ("t", "i", "j", "k", "v") if c not in raw.columns]
     if missing:
         raise InputError(f"not in BACI layout: missing column(s) {', '.join(missing)}", file=data)
+    from silkscope.io.baci import groupings
+
+    # BACI's codes without ISO3 (490, 697, 849) as the import stores them (X490, ...)
+    nes = {code: stored for code, (stored, _) in groupings().items()}
+    stored = {v: v for v in nes.values()}
+
+    def countries(column):
+        text = raw[column].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+        return to_iso3(text.map(lambda c: nes.get(c.lstrip("0"), c)), data.name, extra=stored)
+
     flows = pd.DataFrame(
         {
             "year": pd.to_numeric(raw["t"], errors="coerce"),
-            "exporter": to_iso3(raw["i"], data.name),
-            "importer": to_iso3(raw["j"], data.name),
+            "exporter": countries("i"),
+            "importer": countries("j"),
             "product": hs6(raw["k"]),
             "value": pd.to_numeric(raw["v"].astype(str).str.strip(), errors="coerce"),
         }
@@ -256,6 +266,13 @@ ENGINE = typer.Option("duckdb", "--engine", help="duckdb|spark: where the querie
 
 def _selection(data, workspace, hs, engine, years, products, scheme, classification):
     """(backend, flows table filtered to the years and products, demo label or None)."""
+    con, base, chosen, label = _selected(data, workspace, hs, engine, years, products, scheme, classification)
+    return con, (base if chosen is None else base.filter(chosen)), label
+
+
+def _selected(data, workspace, hs, engine, years, products, scheme, classification):
+    """(backend, flows of the chosen years over all products, the product condition or None,
+    demo label or None): the coverage is judged over all products (:func:`_coverage`)."""
     import ibis
 
     from silkscope.reference.cultural_goods import cultural_products
@@ -271,8 +288,42 @@ def _selection(data, workspace, hs, engine, years, products, scheme, classificat
         table = table.filter(table.year.between(chosen_years[0], chosen_years[-1]))
     chosen = _codes(products, ("cultural", lambda: cultural_products(scheme, path=classification)))
     if chosen is not None:
-        table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in chosen]))
-    return con, table, label
+        chosen = ibis.or_(*[table["product"].startswith(p) for p in chosen])
+    return con, table, chosen, label
+
+
+def _coverage(con, table, chosen):
+    """The :class:`~silkscope.trade.coverage.Coverage` of the flows and the number of selected
+    flows per year, in one aggregate over them (the per-year counts the indicators need anyway):
+    exporters and importers over all products, flows of the selected products (``chosen``)."""
+    from silkscope.trade.coverage import Coverage
+
+    n = table.count() if chosen is None else table.count(where=chosen)
+    frame = con.to_pandas(
+        table.group_by("year").aggregate(
+            n=n,
+            exporters=table.exporter.collect(distinct=True),
+            importers=table.importer.collect(distinct=True),
+        )
+    )
+    from silkscope.io.baci import groupings
+
+    names = {stored: name for stored, name in groupings().values()} | {"S19": "Other Asia, nes"}
+    return Coverage.from_counts(frame, names=names)
+
+
+ALLOW_PARTIAL = typer.Option(
+    False,
+    "--allow-partial",
+    help="Compute indicators the flows cannot support (they are not a world matrix: e.g. an "
+    "extract of a few exporters) anyway; each such row carries a note.",
+)
+
+
+def _say_coverage(coverage) -> None:
+    from silkscope.i18n import default_language
+
+    console.print(coverage.statement(default_language()), highlight=False, markup=False, soft_wrap=True)
 
 
 def _iso3(code: str) -> str:
@@ -311,9 +362,9 @@ def indicators_command(
         help="Order the rows by year, indicator, reporter, partner, product. --no-sort writes "
         "them as computed, for a whole BACI year about twice as fast (same rows).",
     ),
+    allow_partial: bool = ALLOW_PARTIAL,
 ) -> None:
     """WITS trade indicators: RCA, specialisation, intensity, complementarity, Grubel-Lloyd, HHI, Finger-Kreinin, shares."""
-    import ibis
     import pandas as pd
 
     from silkscope.commands._common import progress_bar, write_query_output
@@ -324,23 +375,41 @@ def indicators_command(
         flow_budget,
         indicator_table,
         release,
+        row_notes,
         year_groups,
     )
 
-    con, table, label = _selection(data, workspace, hs, engine, years, products, scheme, classification)
+    con, table, chosen_products, label = _selected(
+        data, workspace, hs, engine, years, products, scheme, classification
+    )
+    coverage = _coverage(con, table, chosen_products)
+    if chosen_products is not None:
+        table = table.filter(chosen_products)
     reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
-    chosen = None if chosen is None else list(to_iso3(pd.Series(chosen)))
-    counts = con.to_pandas(table.group_by("year").aggregate(n=table.count()))
-    if counts.empty:
+    named = {g: g for g in coverage.groupings}  # a grouping is a valid partner when named
+    chosen = None if chosen is None else list(to_iso3(pd.Series(chosen), extra=named))
+    counts = coverage.flows_per_year
+    if not counts:
         raise InputError(
             "no indicator could be computed for this selection (no flows left after the filters)"
         )
+    _say_coverage(coverage)
+    partial = coverage.require_world(
+        "rca, market_share, export_specialisation, trade_intensity, trade_complementarity, "
+        "finger_kreinin against WLD, grubel_lloyd and net_export_ratio",
+        allow_partial,
+    )
+    if partial:
+        console.print(f"[bold yellow]--allow-partial: {partial}[/]")
     table = checked_flows(table, reporters, con)
     # the workspace's import refuses duplicate flows: they need no grouping again
     unique = data is None and label is None
-    groups = year_groups(dict(zip(counts["year"], counts["n"], strict=True)), flow_budget(sort))
+    groups = year_groups(counts, flow_budget(sort))
     title = "trade indicators" + (" (demonstration data)" if label else "")
+    # groupings (X697 "Europe EFTA, nes", S19) count in the world's totals, not as rows, unless named
+    asked = set(reporters or ()) | set(chosen or ())
+    hidden = [g for g in coverage.groupings if g not in asked]
 
     def by_years():  # every indicator is within a year: a group of years at a time bounds the memory
         for n, years_ in enumerate(groups):
@@ -348,13 +417,17 @@ def indicators_command(
             progress.update(task, description=f"indicators for {span}", completed=n)
             part = table.filter(table.year.isin(years_))
             result = indicator_table(part, reporters, chosen, con=con, sort=sort, unique=unique)
-            yield result.mutate(note=ibis.literal(label)) if label else result
+            if hidden:
+                result = result.filter(~result.reporter.isin(hidden) & ~result.partner.isin(hidden))
+            yield result.mutate(note=row_notes(result, coverage, partial, label))
             release(con)
         progress.update(task, description="writing", completed=len(groups))
 
     with progress_bar() as progress:
         task = progress.add_task("indicators", total=len(groups))
         write_query_output(con, by_years(), out, title)
+    if hidden:
+        console.print(f"left out of the rows (groupings, not countries): {', '.join(hidden)}")
 
 
 @app.command("values")
@@ -380,7 +453,12 @@ def values_command(
     from silkscope.commands._common import show_table, write_output
     from silkscope.trade.structure import trade_values
 
-    con, table, label = _selection(data, workspace, hs, "duckdb", years, products, scheme, classification)
+    con, table, chosen, label = _selected(
+        data, workspace, hs, "duckdb", years, products, scheme, classification
+    )
+    coverage = _coverage(con, table, chosen)
+    _say_coverage(coverage)
+    table = table if chosen is None else table.filter(chosen)
     keys = [k.strip() for k in by.split(",") if k.strip()]
     groups = None
     if "domain" in keys:  # the classification's domains; its products only
@@ -398,8 +476,11 @@ def values_command(
             raise InputError("--exporter needs exporter among the --by keys")
         result = result[result["exporter"] == _iso3(exporter)]
     show_table(result.head(15), title="trade values" + (" (demonstration data)" if label else ""))
-    if label:
-        result["note"] = label
+    # shares are within these flows: the world's only when they are a world matrix
+    partial = None if coverage.world else coverage.note()
+    notes = [n for n in (label, partial) if n]
+    if notes:
+        result["note"] = "; ".join(notes)
     write_output(result, out, title="trade values")
 
 
@@ -452,15 +533,22 @@ def cms_command(
     out: Path = typer.Option(
         ..., "--out", help="Output .csv, .xlsx or .parquet (effect, value, share_of_change)."
     ),
+    allow_partial: bool = ALLOW_PARTIAL,
 ) -> None:
     """Constant-market-share decomposition of an exporter's export growth between two years."""
     from silkscope.commands._common import show_table, write_output
     from silkscope.trade.structure import constant_market_share
 
-    con, table, label = _selection(
-        data, workspace, hs, "duckdb", f"{min(base, end)}-{max(base, end)}", products, scheme, classification
+    span = f"{min(base, end)}-{max(base, end)}"
+    con, table, chosen_products, label = _selected(
+        data, workspace, hs, "duckdb", span, products, scheme, classification
     )
+    coverage = _coverage(con, table.filter(table.year.isin([base, end])), chosen_products)
+    _say_coverage(coverage)
     focus = _iso3(exporter)
+    # the effects compare the exporter with the growth of world demand by market and product
+    partial = coverage.require_exporter(focus, "the constant-market-share decomposition", allow_partial)
+    table = table if chosen_products is None else table.filter(chosen_products)
     # the decomposition needs only the exporter's flows and the world's by market and product:
     # every other exporter is summed in the backend into one ("others", never an ISO3 code)
     chosen = table.filter(table.year.isin([base, end]) & (table.exporter != table.importer))
@@ -471,8 +559,9 @@ def cms_command(
     result = constant_market_share(flows, focus, base, end, variant=variant)
     change = result.attrs.get("actual_change")
     show_table(result, title=f"CMS {exporter} {base}-{end}" + (" (demonstration data)" if label else ""))
-    if label:
-        result["note"] = label
+    notes = [n for n in (label, partial) if n]
+    if notes:
+        result["note"] = "; ".join(notes)
     if change is not None:
         console.print(f"actual change: {change:,.1f} (thousand USD); the effects sum to it")
     write_output(result, out, title="constant-market-share decomposition")

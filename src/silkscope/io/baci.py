@@ -6,6 +6,9 @@ HS6 product, value in thousand USD, quantity in metric tons). Seen in real files
 or space-padded, quoted headers; ``country_codes_V*.csv`` in Latin-1 or UTF-8, comma- or
 semicolon-separated; ``product_codes_HS*_V*.csv`` with codes with or without leading zeros.
 The HS revision comes from the file names (``BACI_HS92_Y2021_V202301.csv``) or ``hs_revision``.
+Every code of a release's country_codes file imports: those without an ISO3 code (490 "Other
+Asia, nes", 697 "Europe EFTA, nes", 849 "US Misc. Pacific Isds") are stored as ``X`` + the BACI
+number (:func:`grouping_code`) and listed in the import summary.
 """
 
 from __future__ import annotations
@@ -126,19 +129,64 @@ def _read_code_list(path: Path) -> list[dict[str, str]]:
     return frame.fillna("").to_dict("records")
 
 
-def country_codes(path: Path) -> dict[str, str]:
-    """BACI numeric code -> ISO3 from a ``country_codes`` file (``N/A`` entries left out)."""
+# BACI codes listed without an ISO3 code (iso_3digit_alpha "N/A") in the releases V202001,
+# V202201 and V202301 (their country_codes files): groupings and residuals, not countries
+BACI_GROUPINGS = {
+    "490": "Other Asia, nes",
+    "697": "Europe EFTA, nes",
+    "849": "US Misc. Pacific Isds",
+}
+
+
+def grouping_code(code: str) -> str:
+    """The code silkscope stores for a BACI country code that has no ISO3 code: ``X`` and the
+    BACI number in three digits (697 -> ``X697``). One rule for every such code of every release,
+    so an import with or without the release's country_codes file stores the same code; never
+    three letters, so it cannot be taken for an ISO3 country (``trade.coverage.is_grouping``)."""
+    return "X" + str(int(code)).zfill(3)
+
+
+def _country_records(path: Path) -> list[dict[str, str]]:
     records = _read_code_list(path)
     needed = {"country_code", "iso_3digit_alpha"}
     if not records or not needed <= set(records[0]):
         raise InputError(
             f"not a BACI country codes file: needs columns {', '.join(sorted(needed))}", file=path
         )
+    bad = [r["country_code"] for r in records if not re.fullmatch(r"\d{1,3}", str(r["country_code"]).strip())]
+    if bad:
+        raise InputError(
+            f"country_code must be a BACI number of up to 3 digits; found {', '.join(map(repr, bad[:5]))}",
+            file=path,
+            column="country_code",
+        )
+    return records
+
+
+def _is_iso3(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z]{3}", str(text).strip()))
+
+
+def country_codes(path: Path) -> dict[str, str]:
+    """BACI numeric code -> ISO3 from a ``country_codes`` file (``N/A`` entries: see :func:`groupings`)."""
     return {
         str(r["country_code"]).strip(): str(r["iso_3digit_alpha"]).strip().upper()
-        for r in records
-        if re.fullmatch(r"[A-Za-z]{3}", str(r["iso_3digit_alpha"]).strip())
+        for r in _country_records(path)
+        if _is_iso3(r["iso_3digit_alpha"])
     }
+
+
+def groupings(path: Path | None = None) -> dict[str, tuple[str, str]]:
+    """BACI numeric code -> (stored code, name) for every code the file lists without an ISO3
+    code (and those of :data:`BACI_GROUPINGS`, which hold without a file)."""
+    found = {code: (grouping_code(code), name) for code, name in BACI_GROUPINGS.items()}
+    if path is not None:
+        for r in _country_records(path):
+            if not _is_iso3(r["iso_3digit_alpha"]):
+                code = str(int(str(r["country_code"]).strip()))
+                name = str(r.get("country_name_abbreviation") or r.get("country_name_full") or "").strip()
+                found[code] = (grouping_code(code), name)
+    return found
 
 
 def product_codes(path: Path) -> frozenset[str]:
@@ -169,6 +217,7 @@ def sources(
                 file=products_file,
             )
     codes = country_codes(codes_file) if codes_file else {}
+    nes = groupings(codes_file)
     products = product_codes(products_file) if products_file else None
     out = []
     for file in release.flows:
@@ -192,6 +241,7 @@ def sources(
                 hs_revision=revision,
                 country_codes=codes,
                 products=products,
+                groupings=nes,
             )
         )
     return out

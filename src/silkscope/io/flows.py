@@ -46,6 +46,9 @@ class FlowSource:
     first_row: int = 2  # spreadsheet row of the first data row
     country_codes: dict[str, str] = field(default_factory=dict)  # the file's own code -> ISO3
     products: frozenset[str] | None = None  # valid HS6 codes of the revision, when known
+    # codes that are groupings, not countries (BACI's "N/A" entries): code -> (stored code, name);
+    # they take precedence over the built-in guesses (e.g. 490 -> S19)
+    groupings: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column)
@@ -131,6 +134,12 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[
         raise InputError(f"cannot be read as a table of flows: {_first_line(exc)}", file=source.file) from exc
     rows, bad, codes = row[0], row[1 : 1 + len(checks)], set(row[-4] or []) | set(row[-3] or [])
     mapping = iso3_mapping(codes, source.country_codes)
+    found_groupings = {}
+    for code in mapping:
+        if code.lstrip("0") in source.groupings:
+            stored, name = source.groupings[code.lstrip("0")]
+            mapping[code] = stored
+            found_groupings[stored] = name
     unknown = sorted(c for c, iso in mapping.items() if iso is None)
     problems: list[Problem] = []
     for (column, cond, expected), n in zip(checks, bad, strict=True):
@@ -153,7 +162,7 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[
         raise InputError("holds no flows", file=source.file)
     con.execute("CREATE OR REPLACE TEMP TABLE _codes (code VARCHAR, iso3 VARCHAR)")
     con.executemany("INSERT INTO _codes VALUES (?, ?)", sorted(mapping.items()))
-    return {"rows": int(rows), "years": (int(row[-2]), int(row[-1]))}
+    return {"rows": int(rows), "years": (int(row[-2]), int(row[-1])), "groupings": found_groupings}
 
 
 def _examples(
@@ -221,7 +230,7 @@ def import_flows(
     store.mkdir(parents=True, exist_ok=True)
     staging = store / f".staging-{uuid.uuid4().hex[:8]}"
     trash = store / f".replaced-{uuid.uuid4().hex[:8]}"
-    total, years = 0, set()
+    total, years, nes = 0, set(), {}
     try:
         with duckdb.connect() as con:
             con.execute("SET preserve_insertion_order = true; SET enable_progress_bar = false")
@@ -233,11 +242,13 @@ def import_flows(
                     progress(f"writing {source.file.name}", n - 1, len(sources))
                 write_source(con, source, staging, f"f{n}", record.source_id)
                 total += checked["rows"]
+                nes.update(checked["groupings"])
                 years.update(range(checked["years"][0], checked["years"][1] + 1))
             _refuse_duplicates(con, staging, sources)
             value = con.execute(
                 f"SELECT sum(value_kusd) FROM read_parquet('{staging}/*/*/*.parquet')"
             ).fetchone()[0]
+            grouped = _grouping_flows(con, staging, nes)
         partitions = sorted(p.relative_to(staging) for p in staging.glob("*/*") if p.is_dir())
         _swap(staging, store, trash, partitions)
         try:
@@ -249,6 +260,7 @@ def import_flows(
                 "value_kusd": float(value or 0.0),
                 "partitions": [str(p) for p in partitions],
                 "replaced": [str(p) for p in partitions if (trash / p).exists()],
+                "groupings": grouped,
             }
             with ws.transaction() as wcon:
                 Workspace.record_source(wcon, replace(record, rows=total))
@@ -266,6 +278,20 @@ def import_flows(
     if progress:
         progress("done", len(sources), len(sources))
     return summary
+
+
+def _grouping_flows(con: duckdb.DuckDBPyConnection, staging: Path, nes: dict[str, str]) -> list[dict]:
+    """``code, name, flows, value_kusd`` of each grouping (not a country) among the flows stored."""
+    if not nes:
+        return []
+    listed = ", ".join(f"'{c}'" for c in sorted(nes))
+    rows = con.execute(
+        f"SELECT code, count(*), sum(value_kusd) FROM (SELECT exporter AS code, value_kusd FROM "
+        f"read_parquet('{staging}/*/*/*.parquet') WHERE exporter IN ({listed}) UNION ALL SELECT "
+        f"importer, value_kusd FROM read_parquet('{staging}/*/*/*.parquet') WHERE importer IN ({listed})) "
+        "GROUP BY code ORDER BY code"
+    ).fetchall()
+    return [{"code": c, "name": nes[c], "flows": int(n), "value_kusd": float(v)} for c, n, v in rows]
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequence[FlowSource]) -> None:

@@ -375,14 +375,25 @@ def flow_indicators(
 
 
 def indicators_from_flows(
-    flows: pd.DataFrame, home: str = HOME, distances: pd.DataFrame | None = None
+    flows: pd.DataFrame,
+    home: str = HOME,
+    distances: pd.DataFrame | None = None,
+    allow_partial: bool = False,
 ) -> tuple[pd.DataFrame, list[str]]:
     """:func:`flow_indicators` for the ISO3 countries of ``flows`` and the codes left out: those
     that are not ISO3 countries and, with ``distances`` (``origin, dest, dist_km``, e.g. the
     workspace's GeoDist pairs), those with no distance from ``home``. Without ``distances`` the
-    demo proxy (UN-subregion centroids) is used."""
+    demo proxy (UN-subregion centroids) is used.
+
+    Refused (InputError naming what is missing) when ``home`` exports nothing in the flows or they
+    are not a world matrix (``trade.coverage``): trade with home and the partners' imports would
+    be measured on flows that lack them. ``allow_partial`` computes them anyway; the table's
+    ``attrs["partial"]`` then holds the note to show."""
     from silkscope.reference import iso3_codes
+    from silkscope.trade.coverage import Coverage
     from silkscope.trade.demo import demo_distances
+
+    partial = Coverage.of_flows(flows).require_exporter(home, "partner tiers from flows", allow_partial)
 
     known = set(iso3_codes())
     if distances is not None:
@@ -392,7 +403,9 @@ def indicators_from_flows(
     countries = sorted(set(flows["exporter"]).union(flows["importer"]))
     if distances is None:
         distances = demo_distances(countries)
-    return flow_indicators(flows, distances, home), dropped
+    table = flow_indicators(flows, distances, home)
+    table.attrs["partial"] = partial
+    return table, dropped
 
 
 def demo_indicators(home: str = HOME) -> pd.DataFrame:

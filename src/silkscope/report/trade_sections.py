@@ -61,12 +61,19 @@ def _kusd(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _demo_note(t: Translator, is_demo: bool, source: str) -> list[str]:
+def _demo_note(t: Translator, is_demo: bool, source: str, flows: pd.DataFrame | None = None) -> list[str]:
+    """Where the flows are from and, when they are not a world matrix, their coverage
+    (``trade.coverage``): the indicators beside it were computed with partial coverage."""
+    from silkscope.trade.coverage import Coverage
     from silkscope.trade.demo import DEMO_LABEL
 
     if is_demo:
         return [t("modules.demo_flows", label=DEMO_LABEL.get(t.lang, DEMO_LABEL["en"]))]
-    return [t("modules.flows_source", source=source)]
+    notes = [t("modules.flows_source", source=source)]
+    coverage = Coverage.of_flows(flows) if flows is not None and len(flows) else None
+    if coverage is not None and not coverage.world:
+        notes.append(coverage.statement(t.lang))
+    return notes
 
 
 # --- trade -------------------------------------------------------------------------------------
@@ -78,7 +85,7 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
     mine = flows[flows["exporter"] == exporter]
     years = sorted(int(y) for y in flows["year"].unique())
     first, last = years[0], years[-1]
-    paragraphs = _demo_note(t, trade.is_demo, trade.source)
+    paragraphs = _demo_note(t, trade.is_demo, trade.source, trade.flows)
     if mine.empty or mine["value"].sum() <= 0:
         paragraphs.append(t("modules.trade.none", exporter=country_name(exporter)))
         return Section(id="trade", title=t("modules.section.trade"), paragraphs=paragraphs)
@@ -281,7 +288,8 @@ def partner_tier_result(
     from silkscope.partners.docking import recommend
     from silkscope.partners.tiers import indicators_from_flows, partner_tiers
 
-    indicators, _ = indicators_from_flows(flows, home, distances)
+    # partial flows are allowed here: the section states their coverage beside the tiers
+    indicators, _ = indicators_from_flows(flows, home, distances, allow_partial=True)
     result = partner_tiers(indicators, n=replicates, seed=0, exclude=(home,))
     recs = recommend(result.to_frame(), result.pillar_scores)
     return result, recs
@@ -381,7 +389,7 @@ def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Se
             replicates=result.details["n"],
             home=country_name(home),
         ),
-        *_demo_note(t, trade.is_demo, trade.source),
+        *_demo_note(t, trade.is_demo, trade.source, trade.flows),
         t("modules.partners.docking.intro"),
     ]
     return Section(

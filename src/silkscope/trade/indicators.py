@@ -6,8 +6,9 @@ M_pk = sum_i X_ipk imports of p; X_W = world trade. Partner ``WLD`` = against th
 UNCTAD Handbook of Statistics):
 
 * ``rca`` (Balassa 1965): (X_rWk / X_rW) / (X_WWk / X_WW).
-* ``export_specialisation``: (X_rpk / X_rp) / (M_pk / M_p), the product's share in r's exports to p
-  over its share in p's imports.
+* ``export_specialisation`` (WITS online help, "Export Specialization"): (X_rWk / X_rW) / (M_pk / M_p),
+  the product's share in r's *total* exports over its share in p's imports; one row per flow
+  r -> p of k.
 * ``trade_intensity`` (Brown 1949; Kojima 1964): (X_rp / X_rW) / (M_p / X_WW).
 * ``trade_complementarity`` (Michaely 1996): 100 (1 - sum_k |m_pk - x_rk| / 2), m = p's import
   shares, x = r's export shares to the world; computed as 100 sum_k min(m_pk, x_rk), equal
@@ -20,6 +21,11 @@ UNCTAD Handbook of Statistics):
 * ``finger_kreinin`` (Finger & Kreinin 1979): 100 sum_k min(x_rk, x_ck) of the export structures
   of r and another exporter c (``partner`` = c) or the world (``partner`` = WLD).
 * ``market_share``: X_rpk / M_pk (r's share of p's imports of k); WLD: X_rWk / X_WWk.
+
+The world here is the sum of the flows given: it is the world only when they form a world matrix.
+``silkscope trade indicators`` checks that first (``trade/coverage.py``) and refuses the
+indicators the flows cannot support unless ``--allow-partial`` (then :func:`row_notes` marks
+those rows); the functions below compute on whatever flows they are given.
 """
 
 from __future__ import annotations
@@ -149,6 +155,27 @@ def indicator_table(
     if sort:
         table = table.order_by(_sort_key(table, len(codes.countries), len(codes.products)))
     return table.select(*OUTPUT_COLUMNS)
+
+
+def row_notes(result: ibis.Table, coverage, partial: str | None, label: str | None = None):
+    """The ``note`` column of :func:`indicator_table`'s rows: ``partial`` (the coverage note of
+    ``--allow-partial``) on the rows the flows cannot support (``trade.coverage``: those that need
+    the world, or a partner's exports that the flows do not hold), joined to the demo ``label``."""
+    import ibis
+
+    from silkscope.trade import coverage as cov
+
+    base = ibis.literal(label, type="string") if label else ibis.literal(None, type="string")
+    if not partial:
+        return base
+    indicator, partner = result.indicator.cast("string"), result.partner.cast("string")
+    needs = (
+        indicator.isin(sorted(cov.NEEDS_WORLD))
+        | (indicator.isin(sorted(cov.NEEDS_PARTNER_EXPORTS)) & ~partner.isin(sorted(coverage.exporters)))
+        | (indicator.isin(sorted(cov.NEEDS_WORLD_AS_PARTNER)) & (partner == WLD))
+    )
+    text = f"{label}; {partial}" if label else partial
+    return needs.ifelse(ibis.literal(text, type="string"), base)
 
 
 def _sort_key(table: ibis.Table, countries: int, products: int):
@@ -310,10 +337,11 @@ def _coded_parts(con, codes: _Codes, reporters, partners, want: set[str]) -> lis
             parts.append(_rows("market_share", world, world.x_rk / world.xw_k, partner=wld))
             parts.append(_rows("market_share", bil, bil.x_rpk / bil.m_pk))
     if "export_specialisation" in want:
-        # (x_rpk / x_rp) / (m_pk / m_p): the pair's small ratio m_p / x_rp joined to each flow
-        pair = x_rp.join(m_p, ["year", "partner"]).select("year", "reporter", "partner", r=_.m_p / _.x_rp)
-        es = bil.join(pair, ["year", "reporter", "partner"])
-        parts.append(_rows("export_specialisation", es, es.x_rpk / es.m_pk * es.r))
+        # WITS: (x_rk / x_r) / (m_pk / m_p), r's share of k in its total exports (x_share) and
+        # p's market size m_p joined to each flow r -> p of k
+        shares = x_share.select("year", "reporter", "product", "share")
+        es = bil.join(shares, ["year", "reporter", "product"]).join(m_p, ["year", "partner"])
+        parts.append(_rows("export_specialisation", es, es.share * es.m_p / es.m_pk))
     if "trade_intensity" in want:
         ti = x_rp.join(x_r, ["year", "reporter"]).join(m_p, ["year", "partner"]).join(xw, "year")
         parts.append(_rows("trade_intensity", ti, (ti.x_rp / ti.x_r) / (ti.m_p / ti.xw), product=all_))
