@@ -225,3 +225,79 @@ def test_data_file_without_a_revision_asks_for_hs(tmp_path):
 def test_the_product_reads_no_shared_file():
     for name in ("cultural_goods.py", "cultural_goods.csv", "cultural_goods_hs_revisions.csv"):
         assert "shared" not in (REFERENCE_DIR / name).read_text("utf-8").replace("shared_data", "")
+
+
+def _hs17_flows(shared_data) -> pd.DataFrame:
+    from silkscope.trade.codes import to_iso3
+
+    raw = pd.read_parquet(shared_data / BACI / HS17_FILE)
+    return pd.DataFrame(
+        {
+            "year": raw.t.astype(int),
+            "exporter": to_iso3(raw.i),
+            "importer": to_iso3(raw.j),
+            "product": raw.k,
+            "value": raw.v,
+        }
+    )
+
+
+def test_report_domain_table_equals_hand_sums(shared_data):
+    """The report's domain table for ZAF (HS17 2020 extract): exports, share, RCA and top market
+    per domain equal sums over the mapped codes done here in pandas."""
+    from silkscope.i18n import Translator
+    from silkscope.report.trade_sections import TradeInputs, domain_part
+
+    flows = _hs17_flows(shared_data)
+    trade = TradeInputs(flows, False, "workspace /tmp/x (HS17)")
+    part = domain_part(trade, Translator("en"), "ZAF", 2020)
+    [table] = part.tables
+    frame = table.frame.set_index("Domain")
+    core = classified("unesco_fcs_2009", None, "HS17", categories=("core",))
+    domain_of = dict(zip(core["product"], core["domain"], strict=True))
+    f = flows[flows.exporter != flows.importer].assign(domain=lambda d: d["product"].map(domain_of))
+    zaf = f[f.exporter == "ZAF"]
+    cultural = zaf[zaf.domain.notna()]
+    for domain, rows in cultural.groupby("domain"):
+        value = rows.value.sum()
+        assert frame.loc[domain, "Exports (thousand USD)"] == pytest.approx(round(value, 3))
+        share = value / cultural.value.sum() * 100
+        assert frame.loc[domain, "Share of core cultural exports (%)"] == pytest.approx(round(share, 2))
+        rca = (value / zaf.value.sum()) / (f.loc[f.domain == domain, "value"].sum() / f.value.sum())
+        assert frame.loc[domain, "Revealed comparative advantage (RCA)"] == pytest.approx(round(rca, 3))
+        top = rows.groupby("importer").value.sum().sort_values(ascending=False)
+        assert frame.loc[domain, "Top market (ISO3)"] == top.index[0]
+    assert "2 exporters" in " ".join(part.paragraphs) and "HS17" in table.title
+    assert "Visual Arts and Crafts" in set(frame["Domain name"])
+    zh = domain_part(trade, Translator("zh"), "ZAF", 2020)
+    assert "视觉艺术和手工艺" in set(zh.tables[0].frame["领域名称"])
+
+
+def test_report_says_what_to_import_when_flows_cannot_support_domains(shared_data):
+    from silkscope.i18n import Translator
+    from silkscope.report.trade_sections import TradeInputs, domain_part
+
+    flows = _hs17_flows(shared_data)
+    unknown = domain_part(TradeInputs(flows, False, "a file"), Translator("en"), "ZAF", 2020)
+    assert not unknown.tables and "silkscope import baci" in unknown.paragraphs[0]
+    none = domain_part(
+        TradeInputs(flows[~flows["product"].isin(product_selection("cultural", "HS17"))], False, "x (HS17)"),
+        Translator("zh"),
+        "ZAF",
+        2020,
+    )
+    assert not none.tables and "silkscope import baci" in none.paragraphs[0]
+
+
+def test_report_domains_on_the_demo_flows_use_hs2007_codes():
+    from silkscope.i18n import Translator
+    from silkscope.report.trade_sections import TradeInputs, domain_part
+    from silkscope.trade.demo import DEMO_SOURCE_ID, demo_flows
+
+    flows = demo_flows()
+    part = domain_part(TradeInputs(flows, True, DEMO_SOURCE_ID), Translator("en"), "CHN", 2022)
+    frame = part.tables[0].frame
+    # demo codes: 920290 (B), 691390 970110 970300 (C), 490199 (D); the tableware is not FCS
+    assert set(frame["Domain"]) == {"B", "C", "D"}
+    assert frame["Share of core cultural exports (%)"].sum() == pytest.approx(100, abs=0.05)
+    assert set(frame["HS codes exported"]) <= {1, 2, 3}
