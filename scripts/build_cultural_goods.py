@@ -17,7 +17,7 @@ Rules (why: cultural_goods_NOTES.md):
   code has none in that revision (then its links within its heading, else chapter, are kept): ``--products cultural`` uses these;
 * relationship is UNSD's, written HS 2007 first (``1:n`` = one HS 2007 code, several targets);
   ``partial`` = the target code is linked to other HS 2007 codes too, i.e. it also covers goods
-  outside the source code; ``also_covers_hs07`` lists them.
+  outside the source code; ``also_covers_n`` counts them and ``also_covers_hs07`` lists up to 12;
 
 Usage: ``python scripts/build_cultural_goods.py [--check]`` (``--check`` writes nothing and exits 1
 when the packaged files differ from what the sources give).
@@ -85,6 +85,7 @@ MAPPING_COLUMNS = [
     "hs6",
     "relationship",
     "partial",
+    "also_covers_n",
     "also_covers_hs07",
     "conversion",
     "selected",
@@ -130,6 +131,7 @@ CORRELATIONS = {
         False,
     ),
 }
+ALSO_COVERS_LISTED = 12  # other HS 2007 codes listed per link (all are counted)
 # UN Comtrade code lists shipped with the correlation tables
 CODE_LISTS = {
     "HS92": "classificationH0.json",
@@ -272,8 +274,7 @@ def mapping(table: pd.DataFrame) -> pd.DataFrame:
         if missing.any():
             raise ValueError(f"{revision}: no UNSD link for {sorted(set(merged.loc[missing, 'hs07']))}")
         others = [
-            " ".join(c for c in sources[t] if c != s)
-            for s, t in zip(merged["hs07"], merged["target"], strict=True)
+            [c for c in sources[t] if c != s] for s, t in zip(merged["hs07"], merged["target"], strict=True)
         ]
         parts.append(
             merged.assign(
@@ -281,7 +282,8 @@ def mapping(table: pd.DataFrame) -> pd.DataFrame:
                 hs6=merged["target"],
                 relationship=merged["rel"],
                 partial=[("yes" if o else "no") for o in others],
-                also_covers_hs07=others,
+                also_covers_n=[len(o) for o in others],
+                also_covers_hs07=[_listed(o) for o in others],
                 conversion=[
                     "yes" if pair in conversion(revision) else "no"
                     for pair in zip(merged["hs07"], merged["target"], strict=True)
@@ -305,6 +307,12 @@ def mapping(table: pd.DataFrame) -> pd.DataFrame:
                 break
     out = out[MAPPING_COLUMNS]
     return out.sort_values(["hs_revision", "hs07", "domain", "hs6"], kind="stable").reset_index(drop=True)
+
+
+def _listed(codes: list[str], most: int = ALSO_COVERS_LISTED) -> str:
+    """The other HS 2007 codes of a target, at most ``most`` of them (HS 2022's e-waste codes
+    8549.xx are linked to about a thousand), then ``...``."""
+    return " ".join(codes[:most]) + (" ..." if len(codes) > most else "")
 
 
 def build() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -126,6 +126,11 @@ def test_mapping_keeps_relationship_and_partial_consistently():
     # partial = the target is linked to other HS 2007 codes: UNSD's "n" on the HS 2007 side
     partial = mapped["partial"] == "yes"
     assert (partial == (mapped["also_covers_hs07"] != "")).all()
+    assert (partial == (mapped["also_covers_n"].astype(int) > 0)).all()
+    listed = mapped["also_covers_hs07"].str.split().str.len().fillna(0)
+    assert (
+        (listed == mapped["also_covers_n"].astype(int)) | mapped["also_covers_hs07"].str.endswith("...")
+    ).all()
     assert mapped.loc[partial, "relationship"].isin(["n:1", "n:n"]).all()
     assert mapped.loc[mapped["relationship"] == "1:1", "partial"].eq("no").all()
     # every classified code keeps at least one selected target in every revision

@@ -158,10 +158,10 @@ def test_scheme_filter_and_unknown_scheme():
 
 
 def test_products_from_the_packaged_table_say_why_they_are_missing():
-    if not cultural_goods("unesco_fcs_2009").empty:
-        pytest.skip("the packaged table now holds UNESCO rows")
+    # the UNCTAD list is still unsourced (cultural_goods_NOTES.md); UNESCO's is packaged
+    assert cultural_goods("unctad_creative_goods").empty
     with pytest.raises(DataUnavailableError, match="cultural_goods_NOTES.md"):
-        cultural_products("unesco_fcs_2009")
+        cultural_products("unctad_creative_goods")
 
 
 def test_user_file_loads_and_selects_products(tmp_path):

@@ -48,6 +48,7 @@ MAPPED_COLUMNS = (
     "hs6",
     "relationship",
     "partial",
+    "also_covers_n",
     "also_covers_hs07",
     "conversion",
     "selected",
@@ -185,8 +186,13 @@ def classified(
 def revision_mapping(hs_revision: str) -> pd.DataFrame:
     """The packaged HS 2007 codes mapped to ``hs_revision`` (UNSD correlation; one row per
     link, with ``relationship``, ``partial`` and whether the selection uses it)."""
-    table = pd.read_csv(MAPPED, dtype=str, keep_default_na=False, encoding="utf-8")
+    table = _mapped()
     return table[table["hs_revision"] == hs_revision].reset_index(drop=True)
+
+
+@cache
+def _mapped() -> pd.DataFrame:
+    return pd.read_csv(MAPPED, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _check_scheme(scheme: str) -> None:
