@@ -306,3 +306,27 @@ def test_report_domains_on_the_demo_flows_use_hs2007_codes():
     assert set(frame["Domain"]) == {"B", "C", "D"}
     assert frame["Share of core cultural exports (%)"].sum() == pytest.approx(100, abs=0.05)
     assert set(frame["HS codes exported"]) <= {1, 2, 3}
+
+
+def test_user_classification_and_other_schemes_keep_their_rows(tmp_path):
+    """A user file is used as before: all its rows (any category), its own codes whatever the
+    flows' revision; an UNCTAD one selects by its own group ids; the packaged UNCTAD scheme
+    still says it is unsourced."""
+    from silkscope.errors import DataUnavailableError
+    from silkscope.reference.cultural_goods import COLUMNS
+
+    rows = [
+        ["unesco_fcs_2009", "2009", "HS07", "111111", "C", "x", "x", "core"],
+        ["unesco_fcs_2009", "2009", "HS07", "222222", "E", "x", "x", "equipment"],
+        ["unctad_creative_goods", "2010", "HS02", "033333", "art_crafts", "x", "x", "carpets"],
+    ]
+    path = tmp_path / "goods.csv"
+    pd.DataFrame([[*r, "synthetic test fixture", "none"] for r in rows], columns=list(COLUMNS)).to_csv(
+        path, index=False
+    )
+    assert product_selection("cultural", "HS17", classification=str(path)) == ["111111", "222222"]
+    assert product_selection("cultural:E", "HS92", classification=str(path)) == ["222222"]
+    unctad = product_selection("cultural:art_crafts", "HS17", "unctad_creative_goods", str(path))
+    assert unctad == ["033333"]
+    with pytest.raises(DataUnavailableError, match="unctad_creative_goods"):
+        product_selection("cultural", "HS17", "unctad_creative_goods")

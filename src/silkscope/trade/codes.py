@@ -112,9 +112,10 @@ def product_selection(
     """HS codes or prefixes that ``--products WORD`` selects in flows of ``hs_revision``; None = all.
 
     ``cultural``: core cultural goods, domains A-F; ``cultural:all``: with the equipment and the
-    related domains G-H; ``cultural:A`` ... ``cultural:F``: one domain's core goods (all from
-    the classification: the packaged FCS 2009 Table 3 mapped to ``hs_revision``, or
-    ``classification``, a user file, used as it is); ``ceramics``: :data:`CERAMICS`; a CSV /
+    related domains G-H; ``cultural:A`` ... ``cultural:F``: one domain's core goods (the
+    packaged FCS 2009 Table 3 mapped to ``hs_revision``). With ``classification`` (a user file)
+    or another ``scheme``: all its rows, or ``cultural:DOMAIN``'s, codes as they are (as
+    before); ``ceramics``: :data:`CERAMICS`; a CSV /
     Excel / Parquet file: its ``hs6`` (or ``code``, or first) column; else codes or prefixes
     separated by commas.
     """
@@ -129,19 +130,22 @@ def product_selection(
     if lower == "ceramics":
         return list(CERAMICS)
     if lower == "cultural" or lower.startswith("cultural:"):
-        revision = None if classification is not None else hs_revision
-        part = lower.partition(":")[2]
+        part = text.partition(":")[2].strip()
+        if classification is not None or scheme != "unesco_fcs_2009":
+            # a user file (its own codes, all its rows, as before) or another scheme
+            domains = None if part.lower() in ("", "all") else [part]
+            return cultural_products(scheme, domains, None if classification else hs_revision, classification)
         if lower == "cultural":
-            return cultural_products(scheme, CORE_DOMAINS, revision, classification, ("core",))
-        if part == "all":
-            return cultural_products(scheme, None, revision, classification)
+            return cultural_products(scheme, CORE_DOMAINS, hs_revision, None, ("core",))
+        if part.lower() == "all":
+            return cultural_products(scheme, None, hs_revision, None)
         domain = part.upper()
         if domain not in CORE_DOMAINS:
             raise InputError(
                 f"unknown selection '{word}'",
                 hint=f"expected {CULTURAL_WORDS} (the related domains G-H are in cultural:all)",
             )
-        return cultural_products(scheme, [domain], revision, classification, ("core",))
+        return cultural_products(scheme, [domain], hs_revision, None, ("core",))
     path = Path(text)
     if path.suffix.lower() in (".csv", ".xlsx", ".parquet") and path.is_file():
         from silkscope.io.tables import read_raw
