@@ -60,6 +60,9 @@ DOMAIN_ZH = {
     "H": "体育和娱乐",
 }
 TYPOS = {"834316": "844316", "834317": "844317"}
+# FCS 2009 p. 51: "Codes in italics and with a star should be considered for use only if a
+# distinction can be made between cultural and non-cultural activities" (Table 3 prints 701890 so)
+ITALIC = ", in italics (p. 51: only where cultural and non-cultural activity can be told apart)"
 GOODS_COLUMNS = [
     "scheme",
     "vintage",
@@ -254,7 +257,8 @@ def goods() -> pd.DataFrame:
         else:
             if r.hs6 not in h3:
                 raise ValueError(f"{r.hs6} is not an HS 2007 code and no rule covers it")
-            rows.append(base | {"hs6": r.hs6, "description": h3[r.hs6], "handling": "as printed"})
+            handling = "as printed" + (ITALIC if r.italic_in_source == "yes" else "")
+            rows.append(base | {"hs6": r.hs6, "description": h3[r.hs6], "handling": handling})
     table = pd.DataFrame(rows, columns=GOODS_COLUMNS)
     dup = table.duplicated(["hs6", "domain"], keep=False)
     if dup.any():
