@@ -343,7 +343,7 @@ def domain_exports(flows: pd.DataFrame, exporter: str, year: int, revision: str)
 def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> DomainPart:
     """Exports, RCA and top market per UNESCO domain; or, when the flows cannot support it, a
     paragraph saying what to import."""
-    from silkscope.reference.cultural_goods import CORE_DOMAINS, cultural_products
+    from silkscope.reference.cultural_goods import CORE_DOMAINS, PACKAGED_REVISION, cultural_products
 
     part = DomainPart([], [], [], [])
     revision = flows_revision(trade)
@@ -358,15 +358,13 @@ def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> 
         )
         return part
     exporters = int(trade.flows.loc[trade.flows["year"] == year, "exporter"].nunique())
+    mapping = (
+        t("cultural.trade.as_printed")
+        if revision == PACKAGED_REVISION
+        else t("cultural.trade.mapped", revision=revision)
+    )
     part.paragraphs.append(
-        t(
-            "cultural.trade.coverage",
-            n=present,
-            total=total,
-            revision=revision,
-            year=year,
-            exporters=exporters,
-        )
+        t("cultural.trade.coverage", n=present, total=total, mapping=mapping, year=year, exporters=exporters)
     )
     names = [t(f"cultural.domain.{d}") if t.has(f"cultural.domain.{d}") else d for d in table["domain"]]
     frame = pd.DataFrame(
