@@ -355,3 +355,24 @@ def test_user_classification_and_other_schemes_keep_their_rows(tmp_path):
     assert unctad == ["033333"]
     with pytest.raises(DataUnavailableError, match="unctad_creative_goods"):
         product_selection("cultural", "HS17", "unctad_creative_goods")
+
+
+@pytest.mark.parametrize(
+    ("revision", "file"),
+    [
+        ("HS92", "HS_2007_to_HS_1992_Correlation_and_conversion_tables.xls"),
+        ("HS02", "HS_2007_to_HS_2002_Correlation_and_conversion_tables.xls"),
+    ],
+)
+def test_partial_equals_unsds_own_ex_mark(shared_data, revision, file):
+    """Our ``partial`` (the target is linked to other HS 2007 codes too) is derived from the links;
+    UNSD prints it independently: "ex." before a target code that is only partly concerned."""
+    raw = pd.read_excel(
+        shared_data / "hs_correlation" / file, sheet_name="Correlation Tables", header=None, dtype=str
+    )
+    raw = raw.iloc[2:].set_axis(["hs07", "ex", "hs6", "relationship"], axis=1)
+    raw["ex"] = raw["ex"].fillna("").str.strip().str.rstrip(".").str.lower().eq("ex")
+    mapped = revision_mapping(revision).merge(raw[["hs07", "hs6", "ex"]], on=["hs07", "hs6"], how="left")
+    assert mapped["ex"].notna().all()
+    assert (mapped["partial"].eq("yes") == mapped["ex"]).all()
+    assert mapped["ex"].sum() == {"HS92": 98, "HS02": 52}[revision]
