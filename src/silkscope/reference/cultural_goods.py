@@ -182,12 +182,11 @@ def classified(
     return out.reset_index(drop=True)
 
 
-@cache
 def revision_mapping(hs_revision: str) -> pd.DataFrame:
     """The packaged HS 2007 codes mapped to ``hs_revision`` (UNSD correlation; one row per
     link, with ``relationship``, ``partial`` and whether the selection uses it)."""
     table = _mapped()
-    return table[table["hs_revision"] == hs_revision].reset_index(drop=True)
+    return table[table["hs_revision"] == hs_revision].reset_index(drop=True)  # a new frame
 
 
 @cache
