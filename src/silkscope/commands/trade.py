@@ -250,8 +250,10 @@ WORKSPACE = typer.Option(None, "--workspace", help=WORKSPACE_HELP)
 PRODUCTS = typer.Option(
     "all",
     "--products",
-    help="all, cultural (sourced classification), HS codes/prefixes separated by commas "
-    "(e.g. 6911,6912,6913), or a CSV with hs6.",
+    help="all; cultural (UNESCO FCS 2009 core cultural goods, domains A-F, in the flows' HS "
+    "revision), cultural:all (with equipment and the related domains G-H), cultural:A ... "
+    "cultural:F (one domain); ceramics (HS 6911-6914, our basket); HS codes/prefixes separated "
+    "by commas (e.g. 6911,6912,6913); or a CSV with hs6.",
 )
 SCHEME = typer.Option("unesco_fcs_2009", "--scheme", help="Classification behind --products cultural.")
 CLASSIFICATION = typer.Option(
@@ -273,9 +275,7 @@ def _selection(data, workspace, hs, engine, years, products, scheme, classificat
 def _selected(data, workspace, hs, engine, years, products, scheme, classification):
     """(backend, flows of the chosen years over all products, the product condition or None,
     demo label or None): the coverage is judged over all products (:func:`_coverage`)."""
-    import ibis
-
-    from silkscope.reference.cultural_goods import cultural_products
+    from silkscope.trade.codes import product_condition, product_selection
     from silkscope.trade.queries import connect, frame_flows
 
     label = None
@@ -286,9 +286,10 @@ def _selected(data, workspace, hs, engine, years, products, scheme, classificati
     chosen_years = year_range(years)
     if chosen_years:
         table = table.filter(table.year.between(chosen_years[0], chosen_years[-1]))
-    chosen = _codes(products, ("cultural", lambda: cultural_products(scheme, path=classification)))
+    revision = _revision(data, workspace, hs, products, classification)
+    chosen = product_selection(products, revision, scheme, classification)
     if chosen is not None:
-        chosen = ibis.or_(*[table["product"].startswith(p) for p in chosen])
+        chosen = product_condition(table, chosen)
     return con, table, chosen, label
 
 
@@ -324,6 +325,39 @@ def _say_coverage(coverage) -> None:
     from silkscope.i18n import default_language
 
     console.print(coverage.statement(default_language()), highlight=False, markup=False, soft_wrap=True)
+
+
+def _revision(data, workspace, hs, products: str, classification) -> str | None:
+    """The HS revision of the flows, which picks the classification's mapping: --hs, else the
+    workspace's (only) one, else the BACI file name's; None for the demo flows (their codes are
+    the classification's own). Refused when the packaged classification needs it and it is not
+    known."""
+    from silkscope.reference.cultural_goods import PACKAGED_REVISION
+    from silkscope.workspace import CONFIG_NAME, Workspace
+
+    if hs is not None:
+        from silkscope.io.baci import hs_revision
+
+        return hs_revision([], hs)
+    if data is not None:
+        import re
+
+        match = re.search(r"HS(\d\d)", Path(data).name.upper())
+        if match:
+            return f"HS{match.group(1)}"
+        if products.lower().startswith("cultural") and classification is None:
+            raise InputError(
+                f"the HS revision of {Path(data).name} is not known, and the cultural classification "
+                "differs between revisions",
+                file=data,
+                hint="pass --hs HS92 (or HS96, HS02, HS07, HS12, HS17, HS22)",
+            )
+        return None
+    if workspace is None and not (Path.cwd() / CONFIG_NAME).exists():
+        return PACKAGED_REVISION  # the demo flows
+    ws = Workspace.open(workspace or Path.cwd())
+    held = sorted(p.name.split("=", 1)[1] for p in ws.trade_dir.glob("hs_revision=*") if p.is_dir())
+    return held[0] if len(held) == 1 else None
 
 
 def _iso3(code: str) -> str:
@@ -462,7 +496,9 @@ def values_command(
     keys = [k.strip() for k in by.split(",") if k.strip()]
     groups = None
     if "domain" in keys:  # the classification's domains; its products only
-        groups = _domains(scheme, classification)
+        groups = _domains(
+            scheme, classification, _revision(data, workspace, hs, "cultural", classification), products
+        )
         table = table.filter(table["product"].isin(list(groups["product"])))
     if exporter and any(k in keys for k in ("importer", "product", "domain")):
         # shares are then within the exporter's own trade: its flows alone suffice
@@ -484,13 +520,18 @@ def values_command(
     write_output(result, out, title="trade values")
 
 
-def _domains(scheme: str, classification: Path | None):
-    """``product, group``: the HS6 codes of the classification and their domains."""
-    from silkscope.reference.cultural_goods import cultural_goods, cultural_products
+def _domains(scheme: str, classification: Path | None, revision: str | None, products: str = "cultural"):
+    """``product, group``: the HS6 codes of the classification in the flows' revision and their
+    domains (all categories with ``--products cultural:all``, else its core goods; a user file:
+    all its rows). A code that two domains claim (a merged code) is in group ``B/H``, counted
+    once."""
+    from silkscope.reference.cultural_goods import classified
 
-    cultural_products(scheme, path=classification)  # a clear error when nothing is sourced
-    table = cultural_goods(scheme, path=classification)
-    return table[["hs6", "domain"]].drop_duplicates().rename(columns={"hs6": "product", "domain": "group"})
+    categories = None if classification is not None or products.lower() == "cultural:all" else ("core",)
+    revision = None if classification is not None else revision
+    table = classified(scheme, None, revision, classification, categories)
+    groups = table.groupby("product")["domain"].agg(lambda d: "/".join(sorted(set(d))))
+    return groups.rename("group").reset_index()
 
 
 def _totals(con, table, keys: list[str]):

@@ -32,6 +32,8 @@ class TradeInputs:
     source: str
     #: ``origin, dest, dist_km`` (the workspace's GeoDist pairs); None = the demo distance proxy
     distances: pd.DataFrame | None = None
+    #: HS revision of the product codes (HS92 ... HS22); None = read from ``source`` ("(HS17)")
+    hs_revision: str | None = None
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -179,6 +181,13 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
             )
         )
 
+    # the UNESCO FCS 2009 domains (core cultural goods), when the flows support them
+    part = domain_part(trade, t, exporter, last)
+    paragraphs.extend(part.paragraphs)
+    findings.extend(part.findings)
+    tables.extend(part.tables)
+    figures.extend(part.figures)
+
     # revealed comparative advantage of the focus products
     rca = trade_indicators(flows, [exporter], None, ("rca",))
     wide = rca.pivot_table(index="product", columns="year", values="value")
@@ -274,6 +283,134 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
         figures=figures,
         tables=tables,
     )
+
+
+# --- cultural domains --------------------------------------------------------------------------
+@dataclass
+class DomainPart:
+    paragraphs: list[str]
+    findings: list[str]
+    tables: list[Table]
+    figures: list[tuple[str, go.Figure]]
+
+
+def flows_revision(trade: TradeInputs) -> str | None:
+    """The HS revision of the flows: given, else named in the source ("... (HS17)"), else the
+    packaged classification's own (HS07) for the demo flows, whose codes are real HS codes."""
+    import re
+
+    from silkscope.reference.cultural_goods import HS_REVISIONS, PACKAGED_REVISION
+
+    if trade.hs_revision:
+        return trade.hs_revision
+    if trade.is_demo:
+        return PACKAGED_REVISION
+    found = re.findall(r"\b(HS\d\d)\b", trade.source or "")
+    return found[-1] if found and found[-1] in HS_REVISIONS else None
+
+
+def domain_exports(flows: pd.DataFrame, exporter: str, year: int, revision: str) -> tuple[pd.DataFrame, int]:
+    """Per FCS 2009 domain (core cultural goods, in ``revision``): the exporter's exports in
+    ``year``, their share of its core cultural exports, RCA and top market; and how many of the
+    classified codes occur in the year's flows.
+
+    RCA_d = (X_ed / X_e) / (X_wd / X_w) (Balassa 1965), X over all products of the flows and w =
+    every exporter in them (self-flows left out), as the product RCA of this section.
+    """
+    from silkscope.reference.cultural_goods import CORE_DOMAINS, classified
+
+    domains = classified("unesco_fcs_2009", CORE_DOMAINS, revision, categories=("core",))
+    groups = domains.groupby("product")["domain"].agg(lambda d: "/".join(sorted(set(d))))
+    year_flows = flows[(flows["year"] == year) & (flows["exporter"] != flows["importer"])]
+    year_flows = year_flows.assign(domain=year_flows["product"].map(groups))
+    present = int(year_flows.loc[year_flows["domain"].notna(), "product"].nunique())
+    mine = year_flows[year_flows["exporter"] == exporter]
+    cultural = mine[mine["domain"].notna()]
+    if cultural.empty or cultural["value"].sum() <= 0:
+        return pd.DataFrame(), present
+    world_total = year_flows["value"].sum()
+    world = year_flows.groupby("domain")["value"].sum()
+    mine_by = cultural.groupby("domain")["value"].sum()
+    markets = cultural.groupby(["domain", "importer"])["value"].sum().reset_index()
+    top = markets.sort_values(["domain", "value", "importer"], ascending=[True, False, True]).drop_duplicates(
+        "domain"
+    )
+    top = top.set_index("domain")
+    out = pd.DataFrame({"domain": mine_by.index, "value": mine_by.to_numpy()})
+    out["share"] = out["value"] / out["value"].sum()
+    out["rca"] = (out["value"] / mine["value"].sum()) / (
+        world.reindex(out["domain"]).to_numpy() / world_total
+    )
+    out["top_market"] = top.reindex(out["domain"])["importer"].to_numpy()
+    out["top_market_share"] = (top.reindex(out["domain"])["value"].to_numpy()) / out["value"]
+    out["codes"] = [int(cultural.loc[cultural["domain"] == d, "product"].nunique()) for d in out["domain"]]
+    return out.sort_values("value", ascending=False).reset_index(drop=True), present
+
+
+def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> DomainPart:
+    """Exports, RCA and top market per UNESCO domain; or, when the flows cannot support it, a
+    paragraph saying what to import."""
+    from silkscope.reference.cultural_goods import CORE_DOMAINS, PACKAGED_REVISION, cultural_products
+
+    part = DomainPart([], [], [], [])
+    revision = flows_revision(trade)
+    if revision is None:
+        part.paragraphs.append(t("cultural.trade.no_revision"))
+        return part
+    table, present = domain_exports(trade.flows, exporter, year, revision)
+    total = len(cultural_products("unesco_fcs_2009", CORE_DOMAINS, revision, categories=("core",)))
+    if table.empty:
+        part.paragraphs.append(
+            t("cultural.trade.no_domains", exporter=country_name(exporter), year=year, revision=revision)
+        )
+        return part
+    exporters = int(trade.flows.loc[trade.flows["year"] == year, "exporter"].nunique())
+    mapping = (
+        t("cultural.trade.as_printed")
+        if revision == PACKAGED_REVISION
+        else t("cultural.trade.mapped", revision=revision)
+    )
+    part.paragraphs.append(
+        t("cultural.trade.coverage", n=present, total=total, mapping=mapping, year=year, exporters=exporters)
+    )
+    names = [t(f"cultural.domain.{d}") if t.has(f"cultural.domain.{d}") else d for d in table["domain"]]
+    frame = pd.DataFrame(
+        {
+            t("cultural.col.domain"): table["domain"].to_numpy(),
+            t("cultural.col.domain_name"): names,
+            t("modules.col.exports"): table["value"].round(3).to_numpy(),
+            t("cultural.col.share_cultural"): (table["share"] * 100).round(2).to_numpy(),
+            t("cultural.col.rca"): table["rca"].round(3).to_numpy(),
+            t("cultural.col.top_market"): table["top_market"].to_numpy(),
+            t("cultural.col.top_market_share"): (table["top_market_share"] * 100).round(2).to_numpy(),
+            t("cultural.col.codes"): table["codes"].to_numpy(),
+        }
+    )
+    part.tables.append(
+        Table(
+            sheet="trade_domains",
+            title=t("cultural.trade.domains.table", year=year, revision=revision),
+            frame=frame,
+        )
+    )
+    fig = go.Figure()
+    fig.add_bar(x=names, y=frame.iloc[:, 4], name=t("cultural.col.rca"))
+    fig.add_hline(y=1.0, line_dash="dash", line_color="#52606d")
+    fig.update_layout(yaxis={"title": "RCA"}, showlegend=False)
+    part.figures.append((t("cultural.trade.domains.caption", year=year), fig))
+    first = table.iloc[0]
+    part.findings.append(
+        t(
+            "cultural.finding.top_domain",
+            exporter=country_name(exporter),
+            domain=names[0],
+            year=year,
+            share=_pct(float(first["share"]) * 100),
+            rca=f"{float(first['rca']):.2f}",
+            market=country_name(str(first["top_market"])),
+        )
+    )
+    return part
 
 
 # --- partners ----------------------------------------------------------------------------------

@@ -93,3 +93,85 @@ def hs6(codes: pd.Series) -> pd.Series:
     """HS 6-digit codes as zero-padded text (BACI's k loses leading zeros when read as a number)."""
     text = codes.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     return text.str.zfill(6)
+
+
+# --- product selections (``--products``) --------------------------------------------------------
+#: HS headings 6911-6914 (porcelain and ceramic tableware, ornaments, other articles): a basket of
+#: ours for the Jingdezhen question, not a UNESCO domain (the FCS 2009 counts only 6913 as
+#: cultural goods); the headings are the same in HS 1992 ... HS 2022
+CERAMICS = ("6911", "6912", "6913", "6914")
+CULTURAL_WORDS = "cultural, cultural:all, cultural:A ... cultural:F"
+
+
+def product_selection(
+    word: str,
+    hs_revision: str | None = None,
+    scheme: str = "unesco_fcs_2009",
+    classification: str | None = None,
+) -> list[str] | None:
+    """HS codes or prefixes that ``--products WORD`` selects in flows of ``hs_revision``; None = all.
+
+    ``cultural``: core cultural goods, domains A-F; ``cultural:all``: with the equipment and the
+    related domains G-H; ``cultural:A`` ... ``cultural:F``: one domain's core goods (the
+    packaged FCS 2009 Table 3 mapped to ``hs_revision``). With ``classification`` (a user file)
+    or another ``scheme``: all its rows, or ``cultural:DOMAIN``'s, codes as they are (as
+    before); ``ceramics``: :data:`CERAMICS`; a CSV /
+    Excel / Parquet file: its ``hs6`` (or ``code``, or first) column; else codes or prefixes
+    separated by commas.
+    """
+    from pathlib import Path
+
+    from silkscope.reference.cultural_goods import CORE_DOMAINS, cultural_products
+
+    text = word.strip()
+    lower = text.lower()
+    if lower == "all":
+        return None
+    if lower == "ceramics":
+        return list(CERAMICS)
+    if lower == "cultural" or lower.startswith("cultural:"):
+        part = text.partition(":")[2].strip()
+        if classification is not None or scheme != "unesco_fcs_2009":
+            # a user file (its own codes, all its rows, as before) or another scheme
+            domains = None if part.lower() in ("", "all") else [part]
+            return cultural_products(scheme, domains, None if classification else hs_revision, classification)
+        if lower == "cultural":
+            return cultural_products(scheme, CORE_DOMAINS, hs_revision, None, ("core",))
+        if part.lower() == "all":
+            return cultural_products(scheme, None, hs_revision, None)
+        domain = part.upper()
+        if domain not in CORE_DOMAINS:
+            raise InputError(
+                f"unknown selection '{word}'",
+                hint=f"expected {CULTURAL_WORDS} (the related domains G-H are in cultural:all)",
+            )
+        return cultural_products(scheme, [domain], hs_revision, None, ("core",))
+    path = Path(text)
+    if path.suffix.lower() in (".csv", ".xlsx", ".parquet") and path.is_file():
+        from silkscope.io.tables import read_raw
+
+        frame = read_raw(path).frame
+        column = next((c for c in ("hs6", "code") if c in frame.columns), frame.columns[0])
+        return [str(v).strip() for v in frame[column] if str(v).strip()]
+    codes = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [c for c in codes if not c.isdigit()]
+    if bad:
+        raise InputError(
+            f"--products: '{bad[0]}' is not an HS code or prefix",
+            hint=f"expected all, {CULTURAL_WORDS}, ceramics, HS codes/prefixes separated by commas, "
+            "or a CSV with hs6",
+        )
+    return codes
+
+
+def product_condition(table, codes: list[str]):
+    """The Ibis condition keeping ``table`` (column ``product``) to ``codes``: 6-digit codes by
+    membership (one IN list, cheap for the ~100 codes of a classification), shorter ones as prefixes."""
+    import ibis
+
+    exact = sorted({c for c in codes if len(c) == 6})
+    prefixes = sorted({c for c in codes if len(c) != 6})
+    tests = [table["product"].isin(exact)] if exact else []
+    tests += [table["product"].startswith(p) for p in prefixes]
+    return ibis.or_(*tests)
+
