@@ -143,13 +143,14 @@ def _xlsx_sheet(book, name: str, path: Path):
     return grid, merged
 
 
-def check_cell(path: Path, sheet: str, row: int, column: int, text: str) -> None:
+def check_cell(path: Path, sheet: str | None, row: int, column: int, text: str) -> None:
     """Refuse a cell longer than Excel itself allows (:data:`MAX_CELL_CHARS`)."""
     if len(text) > MAX_CELL_CHARS:
         from silkscope.io.layout import letter
 
         raise InputError(
-            f"cell {letter(column - 1)}{row} of sheet '{sheet}' holds {len(text):,} characters, more "
+            f"cell {letter(column - 1)}{row}{f' of sheet {sheet!r}' if sheet else ''} holds {len(text):,} "
+            f"characters, more "
             f"than the {MAX_CELL_CHARS:,} an Excel cell can",
             file=path,
             row=row,
