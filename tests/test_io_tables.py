@@ -298,7 +298,7 @@ def test_read_table_types_columns_and_keeps_codes_as_text(tmp_path: Path):
         {
             "unit_id": ["110000", "310000"],
             "year": [2018, 2019],
-            "x1": ["1,200", "-"],
+            "x1": ["1,200.0", "-"],  # "1,200" alone is ambiguous (issue 15)
             "belt": ["East", "East"],
         }
     )
