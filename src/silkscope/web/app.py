@@ -101,7 +101,13 @@ def _lang(lang: str | None) -> str:
     return lang
 
 
+#: Longest error message sent back: a message quoting a 100 kB parameter must not echo it.
+MAX_ERROR_CHARS = 500
+
+
 def _error(status: int, message: str) -> JSONResponse:
+    if len(message) > MAX_ERROR_CHARS:
+        message = f"{message[:MAX_ERROR_CHARS]}… ({len(message) - MAX_ERROR_CHARS:,} characters left out)"
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 
