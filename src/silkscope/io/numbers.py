@@ -21,7 +21,7 @@ _DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+,\d+|\d+,(\d{1,2}|\d{4,})|\d{4,}
 _EITHER = re.compile(r"^[+-]?\d{1,3},\d{3}$")  # 1,234: 1234 or 1.234
 _DOT_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")  # 1.234.567 or (in a comma column) 1.234
 _COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$")
+_DOT_THOUSANDS = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 
 
 @dataclass(frozen=True)
