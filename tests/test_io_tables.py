@@ -95,8 +95,8 @@ def test_delimiters_are_sniffed_below_a_title_line(tmp_path: Path, sep: str):
 def test_semicolon_file_with_decimal_commas_is_not_read_as_thousands(tmp_path: Path):
     path = tmp_path / "eu.csv"
     path.write_text("unit;year;x1\nBeijing;2018;1,5\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 2, column 'x1': '1,5' is not a number"):
-        read_values(path)
+    # decided per column (issue 15): '1,5' can only be a decimal comma, never 15
+    assert read_values(path).value.tolist() == [1.5]
 
 
 # -- Excel -------------------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def test_read_table_types_columns_and_keeps_codes_as_text(tmp_path: Path):
         {
             "unit_id": ["110000", "310000"],
             "year": [2018, 2019],
-            "x1": ["1,200", "-"],
+            "x1": ["1,200.0", "-"],  # "1,200" alone is ambiguous (issue 15)
             "belt": ["East", "East"],
         }
     )

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +29,27 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # error messages keep paths on one line
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Longest value shown in a table cell, and longest line of an error message: a 100 kB id would
+#: otherwise take minutes to lay out and bury the message.
+MAX_CELL_CHARS = 80
+MAX_LINE_CHARS = 400
+MAX_MESSAGE_LINES = 60
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def message_text(exc: BaseException) -> str:
+    """An error's message for the console: long lines and very long messages cut."""
+    lines = str(exc).splitlines() or [""]
+    shown = [shorten(line, MAX_LINE_CHARS) for line in lines[:MAX_MESSAGE_LINES]]
+    if len(lines) > MAX_MESSAGE_LINES:
+        shown.append(f"... ({len(lines) - MAX_MESSAGE_LINES:,} more lines)")
+    return "\n".join(shown)
 
 
 def reports_errors(func: F) -> F:
@@ -38,7 +60,9 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SilkscopeError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(message_text(exc))}", highlight=False, markup=True
+            )
             raise typer.Exit(code=2) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -83,7 +107,7 @@ def show_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 20
     """Print the head of a DataFrame as a rich table."""
     table = Table(title=title, show_lines=False)
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(escape(shorten(str(column), MAX_CELL_CHARS)))
     for row in frame.head(max_rows).itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
     console.print(table)
@@ -92,9 +116,10 @@ def show_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 20
 
 
 def _fmt(value: Any) -> str:
+    """A cell as shown in the console: floats to 4 significant digits, long text cut."""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return escape(shorten(str(value), MAX_CELL_CHARS))
 
 
 def year_range(text: str | None) -> list[int] | None:

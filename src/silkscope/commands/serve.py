@@ -18,13 +18,17 @@ def serve(
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: this machine only)."),
     port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
+    allowed_host: list[str] = typer.Option(
+        None, "--allowed-host", help="Host name the dashboard answers to besides localhost (repeatable)."
+    ),
 ) -> None:
     """Serve the dashboard and its JSON API (OpenAPI at /openapi.json); works offline."""
     import uvicorn
 
     from silkscope.web.app import create_app
 
-    app = create_app(workspace)
+    extra = tuple(allowed_host or ()) + (() if host in LOOPBACK or host in ("0.0.0.0", "::") else (host,))
+    app = create_app(workspace, allowed_hosts=extra)
     if workspace is None:
         console.print("[yellow]serving the DEMONSTRATION data (synthetic); labelled as such on every page[/]")
     if host not in LOOPBACK:

@@ -14,6 +14,14 @@ from silkscope.errors import InputError
 
 # Excel opens files protected with this password without asking (MS-OFFCRYPTO, "default password").
 DEFAULT_PASSWORD = "VelvetSweatshop"
+#: Bounds on what is read from one sheet. A cell holds at most 32,767 characters in Excel itself
+#: ("Excel specifications and limits"), so a longer one is damage, not data. The grid is laid out by
+#: the cells that hold something (not the sheet's declared dimension, which one stray or formatted
+#: cell can push to XFD1048576); 2,000 columns and 5 million grid cells are far above any indicator
+#: table (a world table of 250 countries by 60 years has 15,000) and keep memory under ~0.5 GB.
+MAX_CELL_CHARS = 32_767
+MAX_COLUMNS = 2_000
+MAX_GRID_CELLS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -75,21 +83,106 @@ def _xlsx_book(path: Path):
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for damaged files
         raise InputError(
             f"cannot open the workbook: {exc}",
             file=path,
             hint="the file may be truncated or not an Excel workbook; download or export it again",
         ) from exc
+    cache: dict[str, tuple[list[list[str]], list[tuple[int, int, int, int]]]] = {}
 
     def load(name: str):
-        ws = book[name]
-        grid = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        merged = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
-        return grid, merged
+        if name not in cache:
+            try:
+                cache[name] = _xlsx_sheet(book, name, path)
+            except InputError:
+                raise
+            except Exception as exc:  # a missing or damaged sheet part inside the zip
+                raise InputError(
+                    f"cannot read sheet '{name}' of the workbook: {exc}",
+                    file=path,
+                    hint="the file is damaged; open and save it again in Excel, or export it again",
+                ) from exc
+        return cache[name]
 
     return list(book.sheetnames), load
+
+
+def _xlsx_sheet(book, name: str, path: Path):
+    """The sheet's text grid over the extent of the cells that hold something, read by streaming
+    its XML (openpyxl read-only parser), and its merged ranges."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    ws = book[name]
+    cells: list[tuple[int, int, str]] = []
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for _, row in parser.parse():
+            for cell in row:
+                text = cell_text(cell["value"])
+                if not text.strip():
+                    continue
+                r, c = int(cell["row"]), int(cell["column"])
+                check_cell(path, name, r, c, text)
+                cells.append((r, c, text))
+        merges = parser.merged_cells
+    grid = sparse_grid(cells, path, name)
+    merged = []
+    for m in getattr(merges, "mergeCell", None) or []:
+        c0, r0, c1, r1 = range_boundaries(m.ref)
+        merged.append((r0 - 1, r1, c0 - 1, c1))
+    return grid, merged
+
+
+def check_cell(path: Path, sheet: str | None, row: int, column: int, text: str) -> None:
+    """Refuse a cell longer than Excel itself allows (:data:`MAX_CELL_CHARS`)."""
+    if len(text) > MAX_CELL_CHARS:
+        from silkscope.io.layout import letter
+
+        raise InputError(
+            f"cell {letter(column - 1)}{row}{f' of sheet {sheet!r}' if sheet else ''} holds {len(text):,} "
+            f"characters, more "
+            f"than the {MAX_CELL_CHARS:,} an Excel cell can",
+            file=path,
+            row=row,
+            hint="the file is damaged or not a table; export the table again",
+        )
+
+
+def sparse_grid(cells: list[tuple[int, int, str]], path: Path, sheet: str) -> list[list[str]]:
+    """Rows of text cells (1-based row/column triples) as a dense grid, refused beyond
+    :data:`MAX_COLUMNS` columns or :data:`MAX_GRID_CELLS` cells, naming the far cell."""
+    from silkscope.io.layout import letter
+
+    if not cells:
+        return []
+    height = max(r for r, _, _ in cells)
+    width = max(c for _, c, _ in cells)
+    if width > MAX_COLUMNS or height * width > MAX_GRID_CELLS:
+        far = max(cells, key=lambda t: (t[1], t[0]) if width > MAX_COLUMNS else (t[0], t[1]))
+        rest = [t for t in cells if t is not far]
+        inner = f"{letter(max(c for _, c, _ in rest) - 1)}{max(r for r, _, _ in rest)}" if rest else "A1"
+        raise InputError(
+            f"sheet '{sheet}' spans A1:{letter(width - 1)}{height} ({height:,} rows x {width:,} columns), "
+            f"beyond the limit of {MAX_COLUMNS:,} columns and {MAX_GRID_CELLS:,} cells; cell "
+            f"{letter(far[1] - 1)}{far[0]} ('{far[2][:40]}') lies far from the other cells (up to {inner})",
+            file=path,
+            row=far[0],
+            hint="delete the stray cell, or copy the table alone to a new sheet",
+        )
+    grid = [[""] * width for _ in range(height)]
+    for r, c, text in cells:
+        grid[r - 1][c - 1] = text
+    return grid
 
 
 def _xls_book(path: Path):
@@ -111,9 +204,17 @@ def _xls_book(path: Path):
     def load(name: str):
         try:
             ws = book.sheet_by_name(name)
-            grid = [[cell_text(v) for v in ws.row_values(r)] for r in range(ws.nrows)]
+            cells = [
+                (r + 1, c + 1, text)
+                for r in range(ws.nrows)
+                for c, v in enumerate(ws.row_values(r))
+                if (text := cell_text(v)).strip()
+            ]
         except Exception as exc:
             raise InputError(f"cannot read sheet '{name}' of the .xls workbook: {exc}", file=path) from exc
+        for r, c, text in cells:
+            check_cell(path, name, r, c, text)
+        grid = sparse_grid(cells, path, name)
         merged = [tuple(m) for m in getattr(ws, "merged_cells", [])]
         return grid, merged
 

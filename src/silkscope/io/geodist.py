@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from silkscope.errors import InputError, Problem
-from silkscope.io.tables import parse_number, read_raw
+from silkscope.io.numbers import problem_text, separator_rule, to_number
+from silkscope.io.tables import read_raw
 
 # pairs column -> GeoDist column
 COLUMNS = {
@@ -46,19 +47,18 @@ def read_geodist(path: str | Path) -> pd.DataFrame:
             file=path,
             hint="the file needs iso_o, iso_d, contig, comlang_off, comlang_ethno, colony, dist, distw",
         )
-    decimal_comma = frame["dist"].astype(str).str.fullmatch(r"-?\d+,\d+").any()
     problems: list[Problem] = []
     out = pd.DataFrame(index=frame.index)
     for target, source in COLUMNS.items():
         values = []
-        for cell, row in zip(frame[source], raw.rows, strict=True):
-            text = str(cell).strip()
-            text = text.replace(",", ".") if decimal_comma else text
+        cells = [str(c).strip() for c in frame[source]]
+        rule = separator_rule(cells)  # per column: "9,091" is 9091 km unless the column shows "3,5"
+        for cell, row in zip(cells, raw.rows, strict=True):
             try:
-                value = None if text == "." else parse_number(text)
+                value = None if cell in (".", "") else to_number(cell, rule)
             except ValueError:
-                value, text = None, f"{cell!r}: not a number"
-                problems.append(Problem(text, str(path), row, source))
+                value = None
+                problems.append(Problem(problem_text(cell, rule), str(path), row, source))
             bad_dummy = target in DUMMIES and value not in (None, 0.0, 1.0)
             if bad_dummy or (value is not None and value < 0):
                 expected = "0 or 1" if target in DUMMIES else "a distance >= 0"
@@ -69,7 +69,14 @@ def read_geodist(path: str | Path) -> pd.DataFrame:
     mapping = iso3_mapping(codes.unique(), CEPII_CODES)
     unknown = sorted(c for c, iso in mapping.items() if iso is None or not re.fullmatch("[A-Z0-9]{3}", iso))
     for code in unknown:
-        first = next(r for o, d, r in zip(frame.iso_o, frame.iso_d, raw.rows, strict=True) if code in (o, d))
+        first = next(
+            (
+                r
+                for o, d, r in zip(frame.iso_o, frame.iso_d, raw.rows, strict=True)
+                if code in (str(o).strip().upper(), str(d).strip().upper())
+            ),
+            None,
+        )
         problems.append(Problem(f"'{code}': unknown country code", str(path), first, "iso_o/iso_d"))
     if problems:
         raise InputError(problems, hint="nothing was imported; correct these cells or rows")

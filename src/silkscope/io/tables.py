@@ -9,6 +9,7 @@ and reported together in one :class:`~silkscope.errors.InputError`.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from silkscope.errors import InputError, Problem
-from silkscope.io.excel import read_sheet
+from silkscope.io.excel import check_cell, read_sheet
 from silkscope.io.layout import _CJK_GAP, Block, Layout, parse_grid
 from silkscope.io.layout import _check_columns as check_columns
+from silkscope.io.numbers import SeparatorRule, clean, problem_text, separator_rule, to_number
 from silkscope.reference import UnitResolver, normalise_key
 
 # Column aliases, most specific first: the first alias that names a column wins.
@@ -86,6 +88,10 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _NUMBERISH = re.compile(r"^(?=.*\d)[\d\s.,'%+\-eE]+$")
 _YEAR = re.compile(r"\s*(\d{4})(\.0+)?\s*年?\s*")
 YEAR_RANGE = (1800, 2200)
+#: Longest unit or indicator id: ids are keys shown in tables, charts and file names; 256 is far
+#: above any real one (the longest yearbook label in shared/data has under 60) and the common
+#: identifier bound of databases and file systems (255 bytes).
+MAX_ID_CHARS = 256
 
 
 @dataclass(frozen=True)
@@ -154,10 +160,8 @@ def read_table(
 
 
 def _as_numbers(cells: pd.Series) -> pd.Series | None:
-    try:
-        return pd.Series([parse_number(c) for c in cells], index=cells.index, dtype=float)
-    except ValueError:
-        return None
+    numbers, bad = _numbers(cells.tolist())
+    return None if bad else pd.Series(numbers, index=cells.index, dtype=float)
 
 
 def read_raw(
@@ -204,7 +208,9 @@ def read_raw(
         )
     if not any(any(c.strip() for c in row) for row in grid):
         raise InputError("the file is empty (no cells with content)", file=path)
-    return _layout_table(parse_grid(grid, path.name, header_row, _find_header), path.name)
+    layout = parse_grid(grid, path.name, header_row, _find_header)
+    _check_fields(grid, layout, path.name)
+    return _layout_table(layout, path.name)
 
 
 def _layout_table(
@@ -271,7 +277,49 @@ def _csv_grid(path: Path, encoding: str | None, compressed: bool = False) -> lis
         if not raw.strip():
             raise InputError("the file is empty (nothing inside the gzip)", file=path)
     text = decode(raw, path, encoding)
-    return list(csv.reader(text.splitlines(), delimiter=sniff_delimiter(text)))
+    reader = csv.reader(text.splitlines(), delimiter=sniff_delimiter(text))
+    try:
+        grid = list(reader)
+    except csv.Error as exc:  # a field over the csv module's 131,072-character limit, a NUL byte
+        raise InputError(
+            f"line {reader.line_num + 1} cannot be read as CSV: {exc}",
+            file=path,
+            row=reader.line_num + 1,
+            hint="the file is damaged or not a table; export it again",
+        ) from None
+    for r, row in enumerate(grid, start=1):
+        for c, cell in enumerate(row):
+            check_cell(path, None, r, c + 1, cell)
+    return grid
+
+
+def _check_fields(grid: list[list[str]], layout: Layout, name: str) -> None:
+    """Every data row of a CSV has as many fields as its header: a short row (a partial last line,
+    a missing separator) or a long one (an unquoted ',' inside a number: 3,12) is refused, not
+    padded or cut. Trailing empty fields beyond the header are allowed."""
+    problems = []
+    for block in layout.blocks:
+        width = len(block.labels)
+        for r in block.rows:
+            fields = grid[r - 1] if r - 1 < len(grid) else []
+            used = len(fields)
+            while used > width and not fields[used - 1].strip():
+                used -= 1
+            if used != width and (used > 1 or width <= 2):
+                what = "fewer" if used < width else "more"
+                problems.append(
+                    Problem(
+                        f"{used} fields, {what} than the {width} of the header (row {block.header_rows[0]})",
+                        name,
+                        r,
+                    )
+                )
+    if problems:
+        raise InputError(
+            problems,
+            hint="every row needs one field per column: quote cells that hold the separator "
+            '("3,12"), and check that the file is complete (not cut off)',
+        )
 
 
 def decode(raw: bytes, path: Path, encoding: str | None = None) -> str:
@@ -314,7 +362,10 @@ def sniff_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[:100] if line.strip()]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # an oversized field: reported when the file is read
+            continue
         wide = Counter(c for c in counts if c > 1)
         if not wide:
             continue
@@ -352,7 +403,11 @@ def parse_number(text: object) -> float | None:
     if text is None or text is pd.NA:
         return None
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return None if text != text else float(text)  # NaN is missing
+        if text != text:
+            return None  # NaN is missing
+        if not math.isfinite(text):
+            raise ValueError(text)
+        return float(text)
     t = (
         str(text)
         .strip()
@@ -370,7 +425,10 @@ def parse_number(text: object) -> float | None:
         t = t.replace(",", "")
     if not _NUMBER.match(t):
         raise ValueError(text)
-    return float(t)
+    value = float(t)
+    if not math.isfinite(value):  # 1e309, a 400-digit integer: not a number that can be stored
+        raise ValueError(text)
+    return value
 
 
 def _column(columns: Iterable[str], aliases: Iterable[str]) -> str | None:
@@ -509,6 +567,7 @@ def read_indicator_table(
     if known is not None:
         ind_col = results[0].indicator_column
         _unknown_indicators(records, known, raw.name, layout, ind_col, problems)
+    _long_ids(records, raw.name, problems)
     records, repeated = _duplicates(records, raw.name, problems)
     if len(meta) != 1 and (name_zh or name_en):
         problems.append(
@@ -976,21 +1035,30 @@ def _part(
 
 
 def _numbers(cells: list[str]) -> tuple[list[float | None], list[int]]:
-    """A column's numbers (None = missing) and the positions of cells that are not numbers. Plain
-    numbers go through ``float`` (correctly rounded, unlike pandas' fast parser), the rest through
-    :func:`parse_number`."""
+    """A column's numbers (None = missing) and the positions of cells that are not numbers, with
+    the column's separator rule (:func:`silkscope.io.numbers.separator_rule`). Plain numbers go
+    through ``float`` (correctly rounded, unlike pandas' fast parser); infinities are refused."""
+    commas = any("," in c or "\uff0c" in c for c in cells)
+    rule = separator_rule(cells) if commas else SeparatorRule()
     numbers: list[float | None] = []
     bad: list[int] = []
     for k, cell in enumerate(cells):
+        if rule.decimal == "." or "." not in cell:
+            try:
+                value = float(cell)
+                if value - value == 0 and "_" not in cell:  # finite, and not '1_000'
+                    numbers.append(value)
+                    continue
+            except ValueError:
+                pass
+        t = clean(cell)
+        if t.casefold() in MISSING:
+            numbers.append(None)
+            continue
         try:
-            value = float(cell)
-            if value - value == 0 and "_" not in cell:  # finite, and not '1_000'
-                numbers.append(value)
-                continue
-        except ValueError:
-            pass
-        try:
-            numbers.append(parse_number(cell))
+            if rule.conflict and "," in t:
+                raise ValueError(cell)
+            numbers.append(to_number(cell, rule))
         except ValueError:
             numbers.append(None)
             bad.append(k)
@@ -998,7 +1066,26 @@ def _numbers(cells: list[str]) -> tuple[list[float | None], list[int]]:
 
 
 def _not_numbers(cells: list[str], bad: list[int], rows: list[int], name: str, column: str) -> list[Problem]:
-    return [Problem(f"'{cells[k]}' is not a number", name, rows[k], column) for k in bad]
+    if not bad:
+        return []
+    rule = separator_rule(cells)
+    return [Problem(problem_text(cells[k], rule), name, rows[k], column) for k in bad]
+
+
+def _long_ids(records: pd.DataFrame, name: str, problems: list[Problem]) -> None:
+    """Unit and indicator ids longer than :data:`MAX_ID_CHARS` are refused (once per id)."""
+    for what, column in (("unit", "unit"), ("indicator", "indicator")):
+        ids = records[column].dropna().astype(str)
+        for text in dict.fromkeys(ids[ids.str.len() > MAX_ID_CHARS]):
+            row = int(records.loc[records[column] == text, "row"].iloc[0])
+            problems.append(
+                Problem(
+                    f"{what} id '{text[:40]}…' has {len(text):,} characters; ids are at most {MAX_ID_CHARS}",
+                    name,
+                    row,
+                    None if what == "indicator" else column,
+                )
+            )
 
 
 def _unknown_indicators(

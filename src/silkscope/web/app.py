@@ -21,7 +21,6 @@ for the life of the process, so it costs one aggregation pass (``score_tree``) a
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import time
@@ -41,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from silkscope import __version__
 from silkscope.errors import SilkscopeError
 from silkscope.i18n import LANGUAGES, catalogue
+from silkscope.io.writers import csv_safe, workbook_bytes
 from silkscope.report.builder import ReportInputs, demo_inputs, workspace_inputs
 from silkscope.web.state import ApiError, IndexState, LazyCache, json_float
 
@@ -103,12 +103,55 @@ def _lang(lang: str | None) -> str:
     return lang
 
 
+#: Longest error message sent back: a message quoting a 100 kB parameter must not echo it.
+MAX_ERROR_CHARS = 500
+
+
 def _error(status: int, message: str) -> JSONResponse:
+    if len(message) > MAX_ERROR_CHARS:
+        message = f"{message[:MAX_ERROR_CHARS]}… ({len(message) - MAX_ERROR_CHARS:,} characters left out)"
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 
 # -- the app -----------------------------------------------------------------------------------------
-def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = None) -> FastAPI:
+#: Host names the dashboard answers to by default (DNS rebinding defence); ``--allowed-host`` adds.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
+#: Largest request body read (a weights request is under 10 kB).
+MAX_BODY_BYTES = 64 * 1024
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _harden(app: FastAPI, allowed_hosts: tuple[str, ...]) -> None:
+    """Host check, body limit and security headers on every response."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    @app.middleware("http")
+    async def _limits_and_headers(request: Request, call_next):
+        length = request.headers.get("content-length", "")
+        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response = _error(413, f"request body over {MAX_BODY_BYTES:,} bytes")
+        else:
+            response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+
+
+def create_app(
+    workspace: Path | None = None,
+    *,
+    inputs: ReportInputs | None = None,
+    allowed_hosts: tuple[str, ...] = (),
+) -> FastAPI:
     """The dashboard over ``workspace`` (read-only), or the built-in demo when it is None.
 
     ``inputs`` (values, framework, choices, groups) replaces both, e.g. for benchmarks.
@@ -127,6 +170,7 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
     )
     app.state.index = state
     app.state.cache = cache
+    _harden(app, LOCAL_HOSTS + tuple(allowed_hosts))
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -141,11 +185,22 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
         parts = [
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()
         ]
-        return _error(422, "invalid request: " + "; ".join(parts))
+        return _error(422, ("invalid request: " + "; ".join(parts))[:300])
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = _error(exc.status_code, str(exc.detail)[:200])
+        if exc.status_code == 405:
+            allowed = sorted(
+                {
+                    m
+                    for r in app.routes
+                    if getattr(r, "path", None) == request.url.path
+                    for m in r.methods or ()
+                }
+            )
+            response.headers["Allow"] = ", ".join(allowed) or (exc.headers or {}).get("Allow", "")
+        return response
 
     # -- page and assets --------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)
@@ -425,24 +480,20 @@ def create_app(workspace: Path | None = None, *, inputs: ReportInputs | None = N
             "X-Silkscope-Demo": "true" if is_demo else "false",
         }
         if fmt == "csv":
-            body = frame.to_csv(index=False).encode("utf-8-sig")
+            body = csv_safe(frame).to_csv(index=False).encode("utf-8-sig")
             return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            about = pd.DataFrame(
-                {
-                    "item": ["table", "generated_by", "data"],
-                    "value": [
-                        name,
-                        f"silkscope {__version__} dashboard",
-                        demo_label["en"] + " / " + demo_label["zh"] if is_demo else "workspace data",
-                    ],
-                }
-            )
-            about.to_excel(writer, sheet_name="about", index=False)
+        about = pd.DataFrame(
+            {
+                "item": ["table", "generated_by", "data"],
+                "value": [
+                    name,
+                    f"silkscope {__version__} dashboard",
+                    demo_label["en"] + " / " + demo_label["zh"] if is_demo else "workspace data",
+                ],
+            }
+        )
         return Response(
-            buffer.getvalue(),
+            workbook_bytes({name[:31]: frame, "about": about}),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers=headers,
         )
