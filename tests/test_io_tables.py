@@ -405,7 +405,7 @@ def test_index_build_reads_data_files(tmp_path: Path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out, dtype={"unit_id": str})
-    assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank"]
+    assert list(frame.columns) == ["unit_id", "year", "level", "node", "score", "rank", "coverage"]
     assert frame.unit_id.nunique() == 31
 
 
