@@ -29,10 +29,16 @@ def report(
     ),
 ) -> None:
     """Build report.html (self-contained, works offline) and report.xlsx (every table behind every chart)."""
+    from silkscope.errors import InputError
     from silkscope.i18n import translator
+    from silkscope.io.writers import check_output_path
     from silkscope.report.builder import build_report, demo_inputs, workspace_inputs
     from silkscope.report.document import write_report
 
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give the folder for report.html and report.xlsx")
+    for name in ("report.html", "report.xlsx"):  # refused before any work, not after it
+        check_output_path(out / name, None)
     if lang is None and workspace is not None:
         from silkscope.workspace import Workspace
 

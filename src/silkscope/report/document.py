@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from silkscope.i18n import Translator
-from silkscope.io.writers import write_workbook
+from silkscope.io.writers import write_text, write_workbook
 from silkscope.report.charts import figure_div, plotly_js
 
 
@@ -72,8 +72,7 @@ def render_html(report: Report, t: Translator) -> str:
 def write_report(report: Report, t: Translator, out_dir: Path) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.xlsx`` into ``out_dir``; returns both paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / "report.html"
-    html_path.write_text(render_html(report, t), encoding="utf-8")
+    html_path = write_text(render_html(report, t), out_dir / "report.html", (".html",))
     sheets = {}
     if report.demo_label:
         sheets[t("report.sheet.about")] = pd.DataFrame({"note": [report.demo_label, report.generated_by]})
