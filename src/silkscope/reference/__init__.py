@@ -129,7 +129,11 @@ def _country_table() -> dict[str, tuple[str, str]]:
     import country_converter as coco
 
     data = coco.CountryConverter().data[["ISO3", "ISO2", "name_short"]].dropna()
-    return {str(row.ISO3): (str(row.ISO2), str(row.name_short)) for row in data.itertuples(index=False)}
+    # the ISO2 column is a regex for some countries (^GB$|^UK$): its first alternative is the code
+    return {
+        str(row.ISO3): (re.sub(r"[\^$]", "", str(row.ISO2).split("|")[0]), str(row.name_short))
+        for row in data.itertuples(index=False)
+    }
 
 
 @cache
