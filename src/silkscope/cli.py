@@ -16,6 +16,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from silkscope import __version__
+
+        typer.echo(f"silkscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Silkscope: cultural and creative industries along the Belt and Road."""
+
+
 app.command("init")(workspace.init)
 app.add_typer(imports.app, name="import")
 app.add_typer(index.app, name="index")

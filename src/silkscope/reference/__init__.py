@@ -118,6 +118,62 @@ def iso3_codes() -> frozenset[str]:
     return frozenset(coco.CountryConverter().data["ISO3"].dropna().astype(str))
 
 
+#: Chinese short names where CLDR's differs from the name in GB/T 2659.1-2022 (世界各国和地区及其行政
+#:区划名称代码): none needed so far for the countries the demo and the BRI list use; add here, cited.
+_ZH_OVERRIDES: dict[str, str] = {}
+
+
+@cache
+def _country_table() -> dict[str, tuple[str, str]]:
+    """``{ISO3: (ISO2, short English name)}`` from country_converter's table."""
+    import country_converter as coco
+
+    data = coco.CountryConverter().data[["ISO3", "ISO2", "name_short"]].dropna()
+    # the ISO2 column is a regex for some countries (^GB$|^UK$): its first alternative is the code
+    return {
+        str(row.ISO3): (re.sub(r"[\^$]", "", str(row.ISO2).split("|")[0]), str(row.name_short))
+        for row in data.itertuples(index=False)
+    }
+
+
+@cache
+def _territories_zh() -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale("zh").territories)
+
+
+def country_name(iso3: str, lang: str = "en") -> str:
+    """A country's short name in ``lang`` (``zh``/``en``), else its code unchanged.
+
+    Chinese: Unicode CLDR territory names (shipped with Babel, keyed by ISO2), with the GB/T 2659
+    overrides in ``_ZH_OVERRIDES``; English: country_converter's ``name_short``. The one helper the
+    report, the dashboard API and the CLI previews use, so a country is named the same everywhere.
+    """
+    code = str(iso3).strip().upper()
+    entry = _country_table().get(code)
+    if entry is None:
+        return str(iso3)
+    if lang == "zh":
+        return _ZH_OVERRIDES.get(code) or _territories_zh().get(entry[0]) or entry[1]
+    return entry[1]
+
+
+def province_name(unit_id: str, lang: str = "en") -> str:
+    """A province's name (``name_zh``/``name_en`` of the reference table) from its GB/T code, else the id."""
+    table = _provinces()
+    match = table.loc[table["unit_id"] == str(unit_id)]
+    if match.empty:
+        return str(unit_id)
+    return str(match.iloc[0]["name_zh" if lang == "zh" else "name_en"])
+
+
+def unit_name(unit_id: str, lang: str = "en") -> str:
+    """A unit's name: a province (GB/T code) or a country (ISO3); unknown ids are returned unchanged."""
+    name = province_name(unit_id, lang)
+    return country_name(unit_id, lang) if name == str(unit_id) else name
+
+
 class UnitResolver:
     """Map unit spellings to unit ids: provinces, ISO3 countries, then units the caller registers.
 

@@ -227,6 +227,7 @@ def build_report(
         for section in sections:
             for table in section.tables:
                 table.frame = with_note(table.frame, t("report.demo_label"))
+                table.hidden = (*table.hidden, "note")  # the HTML shows it once, in the banner
     first = sections[0]
     first.paragraphs.insert(
         0,
@@ -266,12 +267,13 @@ def with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
 
 def label_demo(section: Section, t: Translator) -> Section:
     """Mark a section built on demo data inside a real study: title suffix, a ``note`` column in
-    every table and a ``demo_`` sheet name, so the HTML and every Excel sheet say so."""
+    every table's Excel sheet and a ``demo_`` sheet name, so the HTML and every Excel sheet say so."""
     note = t("study.demo_note")
     section.title = section.title + t("study.demo_suffix")
     section.paragraphs.insert(0, note)
     for table in section.tables:
         table.frame = with_note(table.frame, note)
+        table.hidden = (*table.hidden, "note")  # the HTML says it once, in the title and first paragraph
         if not table.sheet.startswith("demo_"):
             table.sheet = f"demo_{table.sheet}"
         table.title = table.title + t("study.demo_suffix")

@@ -23,6 +23,22 @@ class Table:
     title: str
     frame: pd.DataFrame
     show_rows: int = 40
+    #: columns written to the Excel sheet but not shown in the HTML table (ids beside the names)
+    hidden: tuple[str, ...] = ()
+
+    def shown(self) -> pd.DataFrame:
+        """The rows and columns the HTML shows: the first ``show_rows``, without ``hidden``."""
+        return self.frame.drop(columns=[c for c in self.hidden if c in self.frame.columns]).head(
+            self.show_rows
+        )
+
+    def numeric(self) -> list[bool]:
+        """Per shown column: numbers (right-aligned) or text (left-aligned)."""
+        frame = self.shown()
+        return [
+            pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            for c in frame.columns
+        ]
 
 
 @dataclass

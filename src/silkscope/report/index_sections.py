@@ -462,20 +462,29 @@ def methods_section(
 ) -> Section:
     """Every choice, the framework, data sources and licences, and the command that reproduces it."""
     fw = result.framework
+    from silkscope.report.labels import choice_value, label
+
     choices = pd.DataFrame(
-        [{t("col.choice"): k, t("col.value"): str(v)} for k, v in result.choices.to_dict().items()]
+        [
+            {t("col.choice"): label(t, "choice", k), t("col.value"): choice_value(t, v), "id": k}
+            for k, v in result.choices.to_dict().items()
+        ]
     )
     frame = fw.to_frame()
     weights = result.weights_frame().set_index("node")
+    names = dict(zip(frame.node, frame["name_zh" if t.lang == "zh" else "name_en"], strict=True))
     framework_table = pd.DataFrame(
         {
             t("col.node"): frame.node,
-            t("col.level"): frame.level,
-            "name": frame["name_zh" if t.lang == "zh" else "name_en"],
+            t("polish.col.name"): frame.node.map(names),
+            t("col.level"): [label(t, "level", v) for v in frame.level],
+            t("polish.col.parent_name"): [
+                names.get(p, "") if isinstance(p, str) else "" for p in frame.parent
+            ],
             t("col.parent"): frame.parent,
-            t("col.direction"): frame.direction,
+            t("col.direction"): [label(t, "direction", v) for v in frame.direction],
             t("col.weight"): frame.node.map(weights["weight"]).round(4),
-            "unit": frame.unit,
+            t("polish.col.unit"): [label(t, "unit", v) for v in frame.unit],
         }
     )
     paragraphs = [
@@ -489,9 +498,13 @@ def methods_section(
         title=t("report.section.methods"),
         paragraphs=paragraphs,
         tables=[
-            Table(sheet="choices", title=t("report.methods.choices"), frame=choices),
+            Table(sheet="choices", title=t("report.methods.choices"), frame=choices, hidden=("id",)),
             Table(
-                sheet="framework", title=t("report.methods.framework"), frame=framework_table, show_rows=60
+                sheet="framework",
+                title=t("report.methods.framework"),
+                frame=framework_table,
+                show_rows=60,
+                hidden=(t("col.node"), t("col.parent")),
             ),
             Table(sheet="sources", title=t("report.methods.sources"), frame=sources),
             Table(

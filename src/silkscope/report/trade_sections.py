@@ -8,13 +8,13 @@ every number they quote is also in a table, so in the Excel workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from silkscope.i18n import Translator
+from silkscope.reference import country_name as reference_country_name
 from silkscope.report.charts import world_choropleth
 from silkscope.report.document import Section, Table
 
@@ -37,17 +37,14 @@ class TradeInputs:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-@cache
-def _country_names_en() -> dict[str, str]:
-    import country_converter as coco
-
-    data = coco.CountryConverter().data[["ISO3", "name_short"]].dropna()
-    return dict(zip(data["ISO3"].astype(str), data["name_short"].astype(str), strict=True))
+def country_name(code: str, lang: str = "en") -> str:
+    """A country's short name in ``lang`` (see :func:`silkscope.reference.country_name`)."""
+    return reference_country_name(code, lang)
 
 
-def country_name(code: str) -> str:
-    """A country's short English name (no Chinese names are shipped), else its code."""
-    return _country_names_en().get(code, code)
+def _sep(t: Translator) -> str:
+    """The list separator of the language (、 in Chinese)."""
+    return "、" if t.lang == "zh" else ", "
 
 
 def product_name(t: Translator, code: str) -> str:
@@ -89,13 +86,13 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
     first, last = years[0], years[-1]
     paragraphs = _demo_note(t, trade.is_demo, trade.source, trade.flows)
     if mine.empty or mine["value"].sum() <= 0:
-        paragraphs.append(t("modules.trade.none", exporter=country_name(exporter)))
+        paragraphs.append(t("modules.trade.none", exporter=country_name(exporter, t.lang)))
         return Section(id="trade", title=t("modules.section.trade"), paragraphs=paragraphs)
     paragraphs.insert(
         0,
         t(
             "modules.trade.intro",
-            exporter=country_name(exporter),
+            exporter=country_name(exporter, t.lang),
             products=mine["product"].nunique(),
             markets=mine.loc[mine["value"] > 0, "importer"].nunique(),
             first_year=first,
@@ -138,7 +135,7 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
         findings.append(
             t(
                 "modules.finding.trade_grew" if change >= 0 else "modules.finding.trade_fell",
-                exporter=country_name(exporter),
+                exporter=country_name(exporter, t.lang),
                 pct=_pct(abs(change)),
                 first_year=first,
                 last_year=last,
@@ -155,7 +152,7 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
         {
             t("col.rank"): np.arange(1, len(latest) + 1),
             t("modules.col.market"): latest["importer"].to_numpy(),
-            t("modules.col.country"): [country_name(c) for c in latest["importer"]],
+            t("modules.col.country"): [country_name(c, t.lang) for c in latest["importer"]],
             t("modules.col.exports"): latest["value"].round(3).to_numpy(),
             t("modules.col.share"): (latest["share"] * 100).round(2).to_numpy(),
             t("modules.col.cagr"): (latest["cagr"] * 100).round(2).to_numpy(),
@@ -221,7 +218,7 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
         findings.append(
             t(
                 "modules.finding.trade_rca",
-                exporter=country_name(exporter),
+                exporter=country_name(exporter, t.lang),
                 n=int((last_rca > 1).sum()),
                 total=len(last_rca),
                 year=last,
@@ -247,6 +244,7 @@ def trade_section(trade: TradeInputs, t: Translator, exporter: str = FOCUS) -> S
                 sheet="trade_cms",
                 title=t("modules.trade.cms.caption", first_year=first, last_year=last),
                 frame=cms_table,
+                hidden=(t("modules.col.effect_id"),),
             )
         )
         waterfall = go.Figure(
@@ -449,7 +447,7 @@ def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Se
     table = pd.DataFrame(
         {
             t("modules.col.iso3"): frame["country"],
-            t("modules.col.country"): [country_name(c) for c in frame["country"]],
+            t("modules.col.country"): [country_name(c, t.lang) for c in frame["country"]],
             t("modules.col.tier"): frame["tier"].astype(int),
             t("col.score"): frame["score"].round(2),
             t("modules.col.tier_probability"): frame["tier_probability"].round(2),
@@ -458,7 +456,7 @@ def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Se
         }
     )
     hover = {
-        row.country: f"{country_name(row.country)} ({row.country})<br>{tier_labels[int(row.tier)]}"
+        row.country: f"{country_name(row.country, t.lang)} ({row.country})<br>{tier_labels[int(row.tier)]}"
         f"<br>{t('col.score')} {row.score:.2f}"
         for row in frame.itertuples()
     }
@@ -491,7 +489,7 @@ def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Se
                 "modules.finding.tier_unstable",
                 n=len(unstable),
                 total=len(table),
-                countries=", ".join(unstable.iloc[:, 1]),
+                countries=_sep(t).join(unstable.iloc[:, 1]),
                 replicates=result.details["n"],
             )
         )
@@ -508,15 +506,20 @@ def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Se
                     t("modules.col.recommendation"): block[f"text_{lang}"].iloc[0],
                     t("modules.col.modes"): "; ".join(dict.fromkeys(block[f"mode_{lang}"])),
                     t("modules.col.n_countries"): block["country"].nunique(),
-                    t("modules.col.countries"): ", ".join(
-                        country_name(c) for c in dict.fromkeys(block["country"])
+                    t("modules.col.countries"): _sep(t).join(
+                        country_name(c, t.lang) for c in dict.fromkeys(block["country"])
                     ),
                 }
                 for (tier, rule), block in grouped
             ]
         ).sort_values(t("modules.col.tier"), kind="stable")
         tables.append(
-            Table(sheet="partner_docking", title=t("modules.partners.docking.table"), frame=docking)
+            Table(
+                sheet="partner_docking",
+                title=t("modules.partners.docking.table"),
+                frame=docking,
+                hidden=(t("modules.col.rule"),),
+            )
         )
     paragraphs = [
         t(
@@ -524,7 +527,7 @@ def partners_section(trade: TradeInputs, t: Translator, home: str = FOCUS) -> Se
             n=len(table),
             k=k,
             replicates=result.details["n"],
-            home=country_name(home),
+            home=country_name(home, t.lang),
         ),
         *_demo_note(t, trade.is_demo, trade.source, trade.flows),
         t("modules.partners.docking.intro"),
