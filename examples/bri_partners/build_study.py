@@ -11,12 +11,14 @@ The BRI list (GFDC, Nedopil 2025) ships with silkscope; ``partners table`` reads
 from __future__ import annotations
 
 import argparse
-import shlex
-import subprocess
 import sys
 from pathlib import Path
 
-from silkscope.paths import shared_data_dir
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _steps import run  # noqa: E402
+
+from silkscope.paths import shared_data_dir  # noqa: E402
 
 #: file (relative to the data folder) -> where its publisher offers it (from each PROVENANCE.md)
 SOURCES = {
@@ -32,16 +34,6 @@ SOURCES = {
     "https://whc.unesco.org/en/syndication",
 }
 HOFSTEDE = "hofstede/6-dimensions-for-website-2015-08-16.csv"
-
-
-def run(*args: object) -> None:
-    """Run one silkscope command, printing it; exit with its code when it fails."""
-    command = [sys.executable, "-m", "silkscope.cli", *map(str, args)]
-    print("$ silkscope " + " ".join(shlex.quote(str(a)) for a in args), flush=True)
-    code = subprocess.run(command, check=False).returncode
-    if code != 0:
-        print(f"step failed (exit {code}); the study folder keeps what the earlier steps wrote", flush=True)
-        sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
