@@ -84,6 +84,26 @@ def test_allow_partial_rows_carry_the_note(extract, tmp_path):
     assert rca.median() == pytest.approx(1.0, abs=0.05)
 
 
+def test_products_cultural_selects_the_mapped_codes_in_both_revisions(extract, tmp_path):
+    """Issue 14: ``--products cultural --allow-partial`` on each extract selects the packaged FCS 2009
+    core codes mapped to the extract's revision (HS92 or HS17), among them 970110 (paintings) and
+    691390 (ceramic ornamental articles); nothing outside the mapping."""
+    from silkscope.trade.codes import product_selection
+
+    name, root = extract
+    revision = name.split("-")[0]
+    out = tmp_path / "cultural.csv"
+    args = ["trade", "indicators", "--workspace", str(root), "--reporter", "ZAF", "--products", "cultural"]
+    run = CliRunner().invoke(app, [*args, "--allow-partial", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    result = pd.read_csv(out, dtype={"product": str})
+    products = set(result["product"]) - {"ALL"}
+    mapped = set(product_selection("cultural", revision))
+    assert {"970110", "691390"} <= products <= mapped
+    rca = result[result.indicator == "rca"]
+    assert set(rca["product"]) <= mapped and rca.note.notna().all()
+
+
 def test_potential_and_tiers_refused_unless_allowed(extract, tmp_path):
     name, root = extract
     runner = CliRunner()

@@ -336,6 +336,28 @@ class Workspace:
         return wide.reindex(columns=list(indicators)).reset_index().rename_axis(columns=None)
 
     @staticmethod
+    def upsert_values(con: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> int:
+        """Insert ``unit_id, year, indicator_id, value, source_id`` rows into ``indicator_values``
+        inside the caller's transaction, replacing the rows with the same key; returns how many
+        rows were replaced."""
+        con.register("_upsert", values)
+        try:
+            replaced = con.execute(
+                "SELECT count(*) FROM indicator_values v JOIN _upsert USING (unit_id, year, indicator_id)"
+            ).fetchone()[0]
+            con.execute(
+                "DELETE FROM indicator_values USING _upsert u WHERE indicator_values.unit_id = u.unit_id "
+                "AND indicator_values.year = u.year AND indicator_values.indicator_id = u.indicator_id"
+            )
+            con.execute(
+                "INSERT INTO indicator_values (unit_id, year, indicator_id, value, source_id) "
+                "SELECT unit_id, year, indicator_id, value, source_id FROM _upsert"
+            )
+        finally:
+            con.unregister("_upsert")
+        return int(replaced)
+
+    @staticmethod
     def record_source(con: duckdb.DuckDBPyConnection, record: SourceRecord) -> None:
         """Insert or replace one ``sources`` row, inside the caller's transaction."""
         con.execute("DELETE FROM sources WHERE source_id = ?", [record.source_id])

@@ -202,18 +202,7 @@ def import_counts(ws, counts: CountryCounts, licence: str | None = None) -> dict
     ).assign(unit="count", direction=1, source_id=record.source_id, notes=counts.rule)
     units = pd.DataFrame({"unit_id": sorted(incoming.unit_id.unique())}).assign(level="country")
     with ws.transaction() as con:
-        con.register("_v", incoming)
-        replaced = con.execute(
-            "SELECT count(*) FROM indicator_values v JOIN _v USING (unit_id, year, indicator_id)"
-        ).fetchone()[0]
-        con.execute(
-            "DELETE FROM indicator_values USING _v WHERE indicator_values.unit_id = _v.unit_id "
-            "AND indicator_values.year = _v.year AND indicator_values.indicator_id = _v.indicator_id"
-        )
-        con.execute(
-            "INSERT INTO indicator_values (unit_id, year, indicator_id, value, source_id) "
-            "SELECT unit_id, year, indicator_id, value, source_id FROM _v"
-        )
+        replaced = Workspace.upsert_values(con, incoming)
         con.register("_i", indicators)
         con.execute("DELETE FROM indicators USING _i WHERE indicators.indicator_id = _i.indicator_id")
         con.execute(
@@ -225,7 +214,7 @@ def import_counts(ws, counts: CountryCounts, licence: str | None = None) -> dict
             "INSERT INTO units (unit_id, level, name_en) SELECT unit_id, level, unit_id FROM _u "
             "WHERE unit_id NOT IN (SELECT unit_id FROM units)"
         )
-        for name in ("_v", "_i", "_u"):
+        for name in ("_i", "_u"):
             con.unregister(name)
         Workspace.record_source(con, record)
         summary = {

@@ -107,18 +107,8 @@ def _write(
     known_units = {r[0] for r in con.execute("SELECT unit_id FROM units").fetchall()}
     new_units = sorted(set(values.unit_id) - known_units)
     units = [(u, resolver.level(u), u) for u in new_units]
+    replaced = Workspace.upsert_values(con, incoming)
     con.register("_incoming", incoming)
-    replaced = con.execute(
-        "SELECT count(*) FROM indicator_values v JOIN _incoming i USING (unit_id, year, indicator_id)"
-    ).fetchone()[0]
-    con.execute(
-        "DELETE FROM indicator_values USING _incoming i WHERE indicator_values.unit_id = i.unit_id "
-        "AND indicator_values.year = i.year AND indicator_values.indicator_id = i.indicator_id"
-    )
-    con.execute(
-        "INSERT INTO indicator_values (unit_id, year, indicator_id, value, source_id) "
-        "SELECT unit_id, year, indicator_id, value, source_id FROM _incoming"
-    )
     new_indicators = [
         r[0]
         for r in con.execute(

@@ -399,18 +399,7 @@ def import_wdi(ws, files: list[str | Path], licence: str | None = None) -> dict:
             "CREATE TABLE IF NOT EXISTS unit_attributes (unit_id VARCHAR NOT NULL, attribute VARCHAR NOT NULL, "
             "value VARCHAR, source_id VARCHAR, PRIMARY KEY (unit_id, attribute))"
         )
-        con.register("_v", incoming)
-        replaced = con.execute(
-            "SELECT count(*) FROM indicator_values v JOIN _v USING (unit_id, year, indicator_id)"
-        ).fetchone()[0]
-        con.execute(
-            "DELETE FROM indicator_values USING _v WHERE indicator_values.unit_id = _v.unit_id "
-            "AND indicator_values.year = _v.year AND indicator_values.indicator_id = _v.indicator_id"
-        )
-        con.execute(
-            "INSERT INTO indicator_values (unit_id, year, indicator_id, value, source_id) "
-            "SELECT unit_id, year, indicator_id, value, source_id FROM _v"
-        )
+        replaced = Workspace.upsert_values(con, incoming)
         con.register("_i", indicators)
         con.execute("DELETE FROM indicators USING _i WHERE indicators.indicator_id = _i.indicator_id")
         con.execute(
@@ -434,7 +423,7 @@ def import_wdi(ws, files: list[str | Path], licence: str | None = None) -> dict:
             "AND unit_attributes.attribute = _a.attribute"
         )
         con.execute("INSERT INTO unit_attributes SELECT unit_id, attribute, value, source_id FROM _a")
-        for name in ("_v", "_i", "_u", "_a"):
+        for name in ("_i", "_u", "_a"):
             con.unregister(name)
         for rec in records + meta_records:
             Workspace.record_source(con, rec)
