@@ -76,7 +76,7 @@ def markov_table(
 
         w = spatial_weights(wide.index.tolist(), weights)
         w.transform = "r"
-        sm = Spatial_Markov(y, w, k=classes, fixed=pooled)
+        sm = Spatial_Markov(y, w, k=classes, fixed=pooled, fill_empty_classes=True)
         chains += [(f"lag_class_{k + 1}", _Chain(sm.T[k], sm.P[k], sm.S[k])) for k in range(classes)]
     rows = []
     for name, chain in chains:
