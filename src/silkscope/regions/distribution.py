@@ -77,7 +77,7 @@ def markov_table(
         w = spatial_weights(wide.index.tolist(), weights)
         w.transform = "r"
         sm = Spatial_Markov(y, w, k=classes, fixed=pooled, fill_empty_classes=True)
-        chains += [(f"lag_class_{k + 1}", _Chain(sm.T[k], sm.P[k], sm.S[k])) for k in range(classes)]
+        chains += [(f"lag_class_{k + 1}", _Chain(sm.T[k], sm.P[k], sm.S[k])) for k in range(len(sm.T))]
     rows = []
     for name, chain in chains:
         p, steady = np.asarray(chain.p, dtype=float), np.asarray(chain.steady_state, dtype=float).ravel()
