@@ -6,9 +6,17 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, err_console, reports_errors, show_table, write_output, year_range
+from silkscope.commands._common import (
+    err_console,
+    reports_errors,
+    show_table,
+    write_output,
+    year_range,
+)
 
-app = typer.Typer(help="Regional disparity, convergence, Markov chains, coupling, obstacles.", no_args_is_help=True)
+app = typer.Typer(
+    help="Regional disparity, convergence, Markov chains, coupling, obstacles.", no_args_is_help=True
+)
 
 DATA_HELP = "Values: long (unit, year, indicator, value) or wide (unit_id, year, <variables>)."
 WORKSPACE_HELP = "Study folder: read the indicator values from its workspace instead of --data."
@@ -64,7 +72,9 @@ def disparity_command(
     notes: list[str] = []
     table = disparity(values, variable, _groups(groups, attributes, data), year_range(years), notes)
     _notes(notes)
-    show_table(table[table["component"].str.startswith("gini") & (table["group"] == "")].head(8), title="Dagum")
+    show_table(
+        table[table["component"].str.startswith("gini") & (table["group"] == "")].head(8), title="Dagum"
+    )
     write_output(table, out, title="disparity")
 
 
@@ -127,7 +137,9 @@ def markov_command(
 @app.command("coupling")
 @reports_errors
 def coupling_command(
-    data: Path = typer.Option(None, "--data", help="Table with unit_id, year and one column per subsystem index."),
+    data: Path = typer.Option(
+        None, "--data", help="Table with unit_id, year and one column per subsystem index."
+    ),
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     systems: str = typer.Option(..., "--systems", help="Subsystem columns A,B[,C]."),
     weights: str = typer.Option("", "--weights", help="Weights of T, e.g. 0.5,0.5 (default equal)."),

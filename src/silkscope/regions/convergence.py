@@ -44,11 +44,17 @@ def growth_frame(
     wide = panel.pivot(index="unit_id", columns="year", values="value")[[first, last]].dropna()
     if (wide <= 0).any().any():
         bad = wide.index[(wide <= 0).any(axis=1)].tolist()
-        raise InputError(f"β-convergence takes logs; values ≤ 0 in {first} or {last} for {', '.join(bad[:5])}")
+        raise InputError(
+            f"β-convergence takes logs; values ≤ 0 in {first} or {last} for {', '.join(bad[:5])}"
+        )
     dropped = sorted(set(panel["unit_id"]) - set(wide.index))
     if dropped and notes is not None:
-        notes.append(f"{len(dropped)} units without a value in both {first} and {last} left out: {', '.join(dropped[:10])}")
-    out = pd.DataFrame({"growth": np.log(wide[last] / wide[first]) / span, "log_initial": np.log(wide[first])})
+        notes.append(
+            f"{len(dropped)} units without a value in both {first} and {last} left out: {', '.join(dropped[:10])}"
+        )
+    out = pd.DataFrame(
+        {"growth": np.log(wide[last] / wide[first]) / span, "log_initial": np.log(wide[first])}
+    )
     if controls is not None and not controls.empty:
         out = out.join(controls, how="inner")
     groups = panel.drop_duplicates("unit_id").set_index("unit_id").get("group")
@@ -65,7 +71,9 @@ def _speed(beta: float, span: int) -> tuple[float, float]:
     return speed, np.log(2) / speed
 
 
-def beta_table(frame: pd.DataFrame, span: int, controls: list[str] | None = None, clubs: bool = True) -> pd.DataFrame:
+def beta_table(
+    frame: pd.DataFrame, span: int, controls: list[str] | None = None, clubs: bool = True
+) -> pd.DataFrame:
     """``model, group, term, coef, se, stat, p, n, r2, speed, half_life`` of OLS with HC1 SEs."""
     import statsmodels.api as sm
 
@@ -88,7 +96,11 @@ def beta_table(frame: pd.DataFrame, span: int, controls: list[str] | None = None
 
 
 def spatial_beta_table(
-    frame: pd.DataFrame, span: int, model: str = "lag", weights: str = "contiguity", controls: list[str] | None = None
+    frame: pd.DataFrame,
+    span: int,
+    model: str = "lag",
+    weights: str = "contiguity",
+    controls: list[str] | None = None,
 ) -> pd.DataFrame:
     """Spatial β-convergence by ``spreg.ML_Lag`` (``model='lag'``) or ``spreg.ML_Error``."""
     import spreg
@@ -151,5 +163,3 @@ def initial_controls(frame: pd.DataFrame, names: list[str], year: int) -> pd.Dat
     block = wide[wide["year"].astype(int) == year].copy()
     block["unit_id"] = block["unit_id"].astype(str)
     return block.set_index("unit_id")[names].dropna()
-
-

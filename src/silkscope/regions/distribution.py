@@ -42,7 +42,9 @@ def balanced(panel: pd.DataFrame, notes: list[str] | None = None) -> pd.DataFram
     wide = panel.pivot(index="unit_id", columns="year", values="value")
     gaps = wide.index[wide.isna().any(axis=1)].tolist()
     if gaps and notes is not None:
-        notes.append(f"{len(gaps)} units not observed in every year left out of the chain: {', '.join(gaps[:10])}")
+        notes.append(
+            f"{len(gaps)} units not observed in every year left out of the chain: {', '.join(gaps[:10])}"
+        )
     wide = wide.dropna()
     if len(wide) < 2 or wide.shape[1] < 2:
         raise InputError("a Markov chain needs at least 2 units observed in at least 2 common years")

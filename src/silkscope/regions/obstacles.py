@@ -19,7 +19,9 @@ def obstacles(result, top: int | None = 5) -> pd.DataFrame:
     without a value are left out of that unit-year's sum."""
     choices = result.choices
     if choices.normalise not in ("minmax", "goalposts"):
-        raise MethodError(f"obstacle degree needs minmax or goalposts normalisation, the build used {choices.normalise}")
+        raise MethodError(
+            f"obstacle degree needs minmax or goalposts normalisation, the build used {choices.normalise}"
+        )
     lo, hi = choices.minmax_range
     z = np.asarray(result.normalised, dtype=float)
     z = (z - lo) / (hi - lo) if choices.normalise == "minmax" else z
@@ -31,8 +33,12 @@ def obstacles(result, top: int | None = 5) -> pd.DataFrame:
         o = np.where(total > 0, gap / total, np.nan)
     frame = pd.DataFrame(o, columns=indicators)
     frame["unit_id"], frame["year"] = result.units.astype(str), result.years.astype(int)
-    long = frame.melt(["unit_id", "year"], var_name="indicator", value_name="obstacle").dropna(subset=["obstacle"])
-    long["rank"] = long.groupby(["unit_id", "year"])["obstacle"].rank(ascending=False, method="first").astype(int)
+    long = frame.melt(["unit_id", "year"], var_name="indicator", value_name="obstacle").dropna(
+        subset=["obstacle"]
+    )
+    long["rank"] = (
+        long.groupby(["unit_id", "year"])["obstacle"].rank(ascending=False, method="first").astype(int)
+    )
     long["pillar"] = long["indicator"].map(result.framework.pillar_of)
     if top:
         long = long[long["rank"] <= top]

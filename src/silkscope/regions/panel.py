@@ -13,7 +13,9 @@ def to_wide(values: pd.DataFrame) -> pd.DataFrame:
     """Wide ``unit_id, year, <variable>...`` from long values (``unit_id, year, indicator_id, value``)
     or pass a wide table through."""
     if {"indicator_id", "value"} <= set(values.columns):
-        wide = values.pivot_table(index=["unit_id", "year"], columns="indicator_id", values="value", aggfunc="first")
+        wide = values.pivot_table(
+            index=["unit_id", "year"], columns="indicator_id", values="value", aggfunc="first"
+        )
         return wide.reset_index().rename_axis(columns=None)
     return values
 
@@ -30,7 +32,9 @@ def panel(
     frame = to_wide(frame)
     if variable not in frame.columns:
         have = [c for c in frame.columns if c not in ("unit_id", "year")]
-        raise InputError(f"no variable '{variable}' in the data; it has {', '.join(map(str, have)) or 'none'}")
+        raise InputError(
+            f"no variable '{variable}' in the data; it has {', '.join(map(str, have)) or 'none'}"
+        )
     if "unit_id" not in frame.columns or "year" not in frame.columns:
         raise InputError("the data needs unit_id and year columns")
     out = frame[["unit_id", "year", variable]].rename(columns={variable: "value"}).copy()
