@@ -4,7 +4,8 @@ Kernel density: scipy's ``gaussian_kde`` with Scott's rule, h = σ̂ · n^(-1/5)
 *Multivariate Density Estimation*), evaluated on one grid common to all years so curves overlay.
 Markov chains: PySAL ``giddy`` (Rey et al. 2016): ``giddy.markov.Markov`` on quantile classes of
 each year (or pooled breaks), ``giddy.markov.Spatial_Markov`` conditioned on the class of the
-spatial lag (Rey 2001, *Geographical Analysis* 33(1): 59-83); the steady state and Shorrocks'
+spatial lag (Rey 2001, *Geographical Analysis* 33(1): 59-83), with as many lag classes as
+unit classes (giddy's default would be 4 whatever ``classes`` is); the steady state and Shorrocks'
 (1978) mobility index M = (k - trace P)/(k - 1) from ``giddy.mobility.markov_mobility``.
 """
 
@@ -78,7 +79,7 @@ def markov_table(
 
         w = spatial_weights(wide.index.tolist(), weights)
         w.transform = "r"
-        sm = Spatial_Markov(y, w, k=classes, fixed=pooled, fill_empty_classes=True)
+        sm = Spatial_Markov(y, w, k=classes, m=classes, fixed=pooled, fill_empty_classes=True)
         chains += [(f"lag_class_{k + 1}", _Chain(sm.T[k], sm.P[k], sm.S[k])) for k in range(len(sm.T))]
     rows = []
     for name, chain in chains:
