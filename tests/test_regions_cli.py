@@ -77,11 +77,14 @@ def test_every_command_on_the_demo(demo_csv: Path, tmp_path: Path):
     )
     systems = list(pillars.columns[:2])
     pillars.reset_index()[["unit_id", "year", *systems]].to_csv(tmp_path / "sys.csv", index=False)
-    run("coupling", "--data", str(tmp_path / "sys.csv"), "--systems", ",".join(systems), "--weights", "0.5,0.5",
+    run("coupling", "--data", str(tmp_path / "sys.csv"), "--systems", ",".join(systems), "--weights", "0.5,0.5", "--lang", "zh",
         "--out", str(tmp_path / "c.csv"))  # fmt: skip
     c = pd.read_csv(tmp_path / "c.csv")
     assert list(c.columns[:7]) == COUPLING
     assert np.allclose(c["d"], np.sqrt(c["c"] * c["t"]))
+    from silkscope.i18n import catalogue
+
+    assert set(c["band_name"]) <= {catalogue("zh")[f"regions.band.{b}"] for b in c["band"]}
 
 
 def test_bad_input_is_a_message_not_a_traceback(demo_csv: Path, tmp_path: Path):

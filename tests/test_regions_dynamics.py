@@ -129,3 +129,30 @@ def test_obstacle_degree_two_indicators_by_hand():
     top = obstacles(result, top=1)
     assert list(top.columns[:5]) == ["unit_id", "year", "indicator", "obstacle", "rank"]
     assert top.set_index("unit_id")["indicator"].to_dict() == {"x": "a", "y": "a", "z": "b"}
+
+
+def test_band_names_from_the_catalogue():
+    from silkscope.i18n import catalogue
+    from silkscope.regions.coupling import BANDS
+
+    zh = [
+        "极度失调",
+        "严重失调",
+        "中度失调",
+        "轻度失调",
+        "濒临失调",
+        "勉强协调",
+        "初级协调",
+        "中级协调",
+        "良好协调",
+        "优质协调",
+    ]
+    assert [catalogue("zh")[f"regions.band.{b}"] for b in BANDS] == zh
+    assert all(f"regions.band.{b}" in catalogue("en") for b in BANDS)
+    frame = pd.DataFrame({"unit_id": ["p", "r"], "year": [2020, 2020], "a": [0.4, 0.0], "b": [0.9, 0.3]})
+    out = coupling(frame, ["a", "b"], lang="zh")
+    assert out["band_name"].tolist() == ["中级协调", "极度失调"]
+    assert coupling(frame, ["a", "b"], lang="en")["band_name"].tolist() == [
+        "Intermediate coordination",
+        "Extreme disorder",
+    ]

@@ -50,9 +50,16 @@ def _groups(spec: str | None, attributes, data: Path | None):
     return resolve_groups(spec, attributes, data)
 
 
+def _t(key: str, **fields) -> str:
+    from silkscope.i18n import translator
+
+    return translator()(key, **fields)
+
+
 def _notes(notes: list[str]) -> None:
+    label = _t("regions.note")
     for note in notes:
-        err_console.print(f"[yellow]note:[/] {note}")
+        err_console.print(f"[yellow]{label}:[/] {note}")
 
 
 @app.command("disparity")
@@ -73,7 +80,8 @@ def disparity_command(
     table = disparity(values, variable, _groups(groups, attributes, data), year_range(years), notes)
     _notes(notes)
     show_table(
-        table[table["component"].str.startswith("gini") & (table["group"] == "")].head(8), title="Dagum"
+        table[table["component"].str.startswith("gini") & (table["group"] == "")].head(8),
+        title=_t("regions.title.dagum"),
     )
     write_output(table, out, title="disparity")
 
@@ -104,7 +112,7 @@ def convergence_command(
     ctrl = initial_controls(values, names, int(data_panel["year"].min())) if names else None
     table = convergence(data_panel, kind, ctrl, model, weights, notes)
     _notes(notes)
-    show_table(table.head(12), title=f"convergence: {kind}")
+    show_table(table.head(12), title=_t("regions.title.convergence", kind=kind))
     write_output(table, out, title="convergence")
 
 
@@ -130,7 +138,9 @@ def markov_command(
     table = markov_table(panel(values, variable, None, year_range(years), notes), classes, spatial, weights,
                          pooled, notes)  # fmt: skip
     _notes(notes)
-    show_table(table[table["matrix"] == "classic"], title="Markov (classic)", max_rows=classes * classes)
+    show_table(
+        table[table["matrix"] == "classic"], title=_t("regions.title.markov"), max_rows=classes * classes
+    )
     write_output(table, out, title="markov")
 
 
@@ -144,6 +154,7 @@ def coupling_command(
     systems: str = typer.Option(..., "--systems", help="Subsystem columns A,B[,C]."),
     weights: str = typer.Option("", "--weights", help="Weights of T, e.g. 0.5,0.5 (default equal)."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    lang: str = typer.Option(None, "--lang", help="zh|en for band_name (default: the locale)."),
 ) -> None:
     """Coupling degree C, comprehensive index T, coordination D = √(C·T), band and lagging system."""
     from silkscope.errors import InputError
@@ -156,9 +167,9 @@ def coupling_command(
     except ValueError:
         raise InputError(f"--weights must be numbers like 0.5,0.5, got '{weights}'") from None
     notes: list[str] = []
-    table = coupling(values, names, w, notes=notes)
+    table = coupling(values, names, w, notes=notes, lang=lang)
     _notes(notes)
-    show_table(table.head(10), title="coupling coordination")
+    show_table(table.head(10), title=_t("regions.title.coupling"))
     write_output(table, out, title="coupling")
 
 
@@ -193,5 +204,5 @@ def obstacles_command(
 
     result = build(values, fw)
     table = obstacles(result, top or None)
-    show_table(table.head(10), title="obstacles")
+    show_table(table.head(10), title=_t("regions.title.obstacles"))
     write_output(table, out, title="obstacles")

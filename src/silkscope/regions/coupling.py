@@ -27,14 +27,24 @@ def band(d: np.ndarray) -> np.ndarray:
     return np.array(BANDS, dtype=object)[k]
 
 
+def band_names(bands: pd.Series, lang: str | None = None) -> pd.Series:
+    """The band keys' names from the catalogue (``regions.band.<key>``; 极度失调 … 优质协调)."""
+    from silkscope.i18n import translator
+
+    t = translator(lang)
+    return bands.map(lambda key: t(f"regions.band.{key}"))
+
+
 def coupling(
     frame: pd.DataFrame,
     systems: list[str],
     weights: list[float] | None = None,
     tolerance: float = 0.1,
     notes: list[str] | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
-    """``unit_id, year, c, t, d, band, lagging`` plus the subsystem values used."""
+    """``unit_id, year, c, t, d, band, lagging, band_name`` plus the subsystem values used
+    (``band_name`` in ``lang``, default the user's locale)."""
     from silkscope.regions.panel import to_wide
 
     if len(systems) < 2:
@@ -66,6 +76,7 @@ def coupling(
     lag = np.where(u.max(axis=1) - u.min(axis=1) > tolerance, np.array(systems)[u.argmin(axis=1)], "balanced")
     out = pd.DataFrame({"unit_id": data["unit_id"].astype(str).to_numpy(), "year": data["year"].astype(int).to_numpy(),
                         "c": c, "t": t, "d": d, "band": band(d), "lagging": lag})  # fmt: skip
+    out["band_name"] = band_names(out["band"], lang)
     for k, s in enumerate(systems):
         out[s] = u[:, k]
     assert n == u.shape[1]
