@@ -11,6 +11,9 @@ unit classes (giddy's default would be 4 whatever ``classes`` is); the steady st
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import numpy as np
 import pandas as pd
 
@@ -63,8 +66,6 @@ def markov_table(
     """``matrix, from_class, to_class, transitions, probability, steady_state, mobility``: class 1
     is the lowest quantile; ``matrix`` is ``classic`` or ``lag_class_<k>`` with ``spatial``."""
     import mapclassify
-    from giddy.markov import Markov, Spatial_Markov
-    from giddy.mobility import markov_mobility
 
     wide = balanced(panel, notes)
     y = wide.to_numpy(dtype=float)
@@ -73,6 +74,24 @@ def markov_table(
         ids = np.searchsorted(bins, y, side="left")
     else:
         ids = np.column_stack([mapclassify.Quantiles(y[:, t], k=classes).yb for t in range(y.shape[1])])
+    with contextlib.redirect_stdout(io.StringIO()):  # giddy prints its chain's class structure
+        rows = _chain_rows(ids, y, wide, classes, spatial, weights, pooled)
+    return pd.DataFrame(rows)
+
+
+def _chain_rows(
+    ids: np.ndarray,
+    y: np.ndarray,
+    wide: pd.DataFrame,
+    classes: int,
+    spatial: bool,
+    weights: str,
+    pooled: bool,
+) -> list[dict]:
+    """Rows of the classic chain of ``ids`` and, with ``spatial``, of each lag-class chain."""
+    from giddy.markov import Markov, Spatial_Markov
+    from giddy.mobility import markov_mobility
+
     chains = [("classic", Markov(ids))]
     if spatial:
         from silkscope.cluster.spatial import spatial_weights
@@ -92,7 +111,7 @@ def markov_table(
                              "transitions": int(np.asarray(chain.transitions)[i, j]), "probability": p[i, j],
                              "steady_state": steady[i] if i < len(steady) else np.nan,
                              "mobility": mobility})  # fmt: skip
-    return pd.DataFrame(rows)
+    return rows
 
 
 class _Chain:
