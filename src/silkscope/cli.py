@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from silkscope.commands import cluster, imports, index, partners, report, serve, trade, workspace
+from silkscope.commands import cluster, imports, index, partners, regions, report, serve, trade, workspace
 
 app = typer.Typer(
     name="silkscope",
@@ -41,6 +41,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(trade.app, name="trade")
 app.add_typer(partners.app, name="partners")
 app.add_typer(cluster.app, name="cluster")
+app.add_typer(regions.app, name="regions")
 app.command("report")(report.report)
 app.command("serve")(serve.serve)
 

@@ -1,0 +1,1 @@
+"""Regional disparity, convergence, distribution dynamics, coupling and obstacles (issue 17)."""
