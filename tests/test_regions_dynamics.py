@@ -156,3 +156,19 @@ def test_band_names_from_the_catalogue():
         "Intermediate coordination",
         "Extreme disorder",
     ]
+
+
+def test_unit_years_without_an_index_score_get_no_obstacles():
+    """A province-year missing a whole pillar has no index score (coverage below 2/3), so the
+    obstacle degree, which explains that score, is not computed for it either."""
+    from silkscope.index import build, demo_framework, demo_values
+    from silkscope.regions.obstacles import obstacles
+
+    fw = demo_framework()
+    values = demo_values()
+    pillar = fw.pillars[0]
+    leaves = [i for i in fw.indicators if fw.pillar_of(i) == pillar]
+    gone = (values.unit_id == "110000") & (values.year == 2018) & values.indicator_id.isin(leaves)
+    table = obstacles(build(values[~gone], fw), top=None)
+    held = set(zip(table.unit_id, table.year, strict=True))
+    assert ("110000", 2018) not in held and ("110000", 2017) in held and ("120000", 2018) in held

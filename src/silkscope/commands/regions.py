@@ -183,26 +183,14 @@ def obstacles_command(
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """Obstacle degree O_ij = F_j·(1 - x_ij) / Σ_j F_j·(1 - x_ij) from the index build."""
-    from silkscope.commands.index import load_inputs
+    from silkscope.commands.index import load_inputs, make_choices
     from silkscope.index import build
 
-    if workspace is not None:
-        from silkscope.index import Framework, builtin_framework, demo_framework
-        from silkscope.workspace import Workspace
-
-        if framework is None:
-            fw = demo_framework()
-        elif framework.startswith("builtin:"):
-            fw = builtin_framework(framework.split(":", 1)[1])
-        else:
-            fw = Framework.from_yaml(framework)
-        wide = Workspace.open(workspace).indicator_table(list(fw.indicators))
-        values = wide.melt(["unit_id", "year"], var_name="indicator_id", value_name="value").dropna()
-    else:
-        values, fw, _, _ = load_inputs(data, framework, None)
+    # the study's values, and its recorded framework and choices, or --data, or the demo
+    inputs = load_inputs(data, framework, None, workspace)
     from silkscope.regions.obstacles import obstacles
 
-    result = build(values, fw)
+    result = build(inputs.values, inputs.framework, make_choices(inputs.saved_choices))
     table = obstacles(result, top or None)
     show_table(table.head(10), title=_t("regions.title.obstacles"))
     write_output(table, out, title="obstacles")

@@ -16,7 +16,8 @@ from silkscope.errors import MethodError
 
 def obstacles(result, top: int | None = 5) -> pd.DataFrame:
     """``unit_id, year, indicator, obstacle, rank, pillar`` (rank 1 = largest obstacle); indicators
-    without a value are left out of that unit-year's sum."""
+    without a value are left out of that unit-year's sum, and unit-years the build left without an
+    index score (coverage below its threshold, :meth:`IndexResult.excluded`) get no obstacles."""
     choices = result.choices
     if choices.normalise not in ("minmax", "goalposts"):
         raise MethodError(
@@ -28,6 +29,8 @@ def obstacles(result, top: int | None = 5) -> pd.DataFrame:
     indicators = list(result.framework.indicators)
     eff = result.weights_frame().set_index("node")["effective"].reindex(indicators).to_numpy()
     gap = eff * (1.0 - np.clip(z, 0.0, 1.0))
+    root = result.node_ids.index(result.framework.root.id)
+    gap[np.isnan(result.scores[:, root])] = np.nan  # not scored: no basis for obstacles either
     total = np.nansum(gap, axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         o = np.where(total > 0, gap / total, np.nan)
