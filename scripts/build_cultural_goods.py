@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from silkscope.reference.cultural_goods import MAPPED_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "src" / "silkscope" / "reference"
 GOODS = REFERENCE / "cultural_goods.csv"
@@ -79,21 +81,7 @@ GOODS_COLUMNS = [
     "printed_code",
     "handling",
 ]
-MAPPING_COLUMNS = [
-    "scheme",
-    "hs07",
-    "domain",
-    "category",
-    "hs_revision",
-    "hs6",
-    "relationship",
-    "partial",
-    "also_covers_n",
-    "also_covers_hs07",
-    "conversion",
-    "selected",
-    "source",
-]
+MAPPING_COLUMNS = list(MAPPED_COLUMNS)  # the loader's column order, one definition
 
 # target revision -> (UNSD file, correlation sheet, conversion sheet, is HS 2007 the left column)
 CORRELATIONS = {
