@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from silkscope.reference.cultural_goods import MAPPED_COLUMNS
+from silkscope.reference.cultural_goods import COLUMNS, MAPPED_COLUMNS, OPTIONAL_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "src" / "silkscope" / "reference"
@@ -65,22 +65,7 @@ TYPOS = {"834316": "844316", "834317": "844317"}
 # FCS 2009 p. 51: "Codes in italics and with a star should be considered for use only if a
 # distinction can be made between cultural and non-cultural activities" (Table 3 prints 701890 so)
 ITALIC = ", in italics (p. 51: only where cultural and non-cultural activity can be told apart)"
-GOODS_COLUMNS = [
-    "scheme",
-    "vintage",
-    "hs_revision",
-    "hs6",
-    "domain",
-    "domain_name_en",
-    "domain_name_zh",
-    "category",
-    "source",
-    "locator",
-    "subgroup",
-    "description",
-    "printed_code",
-    "handling",
-]
+GOODS_COLUMNS = [*COLUMNS, *OPTIONAL_COLUMNS]  # the loader's columns, one definition
 MAPPING_COLUMNS = list(MAPPED_COLUMNS)  # the loader's column order, one definition
 
 # target revision -> (UNSD file, correlation sheet, conversion sheet, is HS 2007 the left column)

@@ -66,8 +66,15 @@ TIER_VARY: dict[str, Any] = {
 PILLARS = ("economic_size_growth", "cultural_demand", "openness_connectivity", "proximity", "china_trade")
 
 
-def _ind(node_id: str, en: str, zh: str, direction: int = 1, unit: str | None = None) -> dict[str, Any]:
-    node: dict[str, Any] = {"id": node_id, "name": {"en": en, "zh": zh}, "direction": direction, "weight": 1}
+def _ind(
+    node_id: str, en: str, zh: str, direction: int = 1, unit: str | None = None, weight: float = 1
+) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "id": node_id,
+        "name": {"en": en, "zh": zh},
+        "direction": direction,
+        "weight": weight,
+    }
     if unit:
         node["unit"] = unit
     return node
@@ -133,12 +140,6 @@ def partner_framework() -> Framework:
     return Framework.from_dict(PARTNER_FRAMEWORK, source="builtin:partner_readiness")
 
 
-def _wind(node_id: str, en: str, zh: str, weight: float = 1, direction: int = 1, unit: str | None = None):
-    node = _ind(node_id, en, zh, direction, unit)
-    node["weight"] = weight
-    return node
-
-
 # The same five pillars on the real columns of ``silkscope partners table`` (WDI, GeoDist, Hofstede,
 # Confucius Institutes, World Heritage, BRI list); :data:`STUDY_COLUMNS` says how each indicator is
 # derived. Pillar ids are kept so that the docking rules apply unchanged.
@@ -151,10 +152,8 @@ STUDY_FRAMEWORK: dict[str, Any] = {
             "name": {"en": "Economic size", "zh": "经济规模"},
             "weight": 1,
             "children": [
-                _wind("gdp_log", "GDP, current US$ (log)", "国内生产总值（对数）", unit="ln US$"),
-                _wind(
-                    "gdp_per_capita_log", "GDP per capita (log)", "人均国内生产总值（对数）", unit="ln US$"
-                ),
+                _ind("gdp_log", "GDP, current US$ (log)", "国内生产总值（对数）", unit="ln US$"),
+                _ind("gdp_per_capita_log", "GDP per capita (log)", "人均国内生产总值（对数）", unit="ln US$"),
             ],
         },
         {
@@ -162,9 +161,9 @@ STUDY_FRAMEWORK: dict[str, Any] = {
             "name": {"en": "Cultural-market demand", "zh": "文化市场需求"},
             "weight": 1,
             "children": [
-                _wind("tourism_arrivals_log", "International tourist arrivals (log)", "国际游客到访（对数）"),
-                _wind("urban_share", "Urban population share", "城镇人口比重", unit="%"),
-                _wind("heritage_sites", "World Heritage properties", "世界遗产数量", unit="count"),
+                _ind("tourism_arrivals_log", "International tourist arrivals (log)", "国际游客到访（对数）"),
+                _ind("urban_share", "Urban population share", "城镇人口比重", unit="%"),
+                _ind("heritage_sites", "World Heritage properties", "世界遗产数量", unit="count"),
             ],
         },
         {
@@ -172,8 +171,8 @@ STUDY_FRAMEWORK: dict[str, Any] = {
             "name": {"en": "Openness and connectivity", "zh": "开放与联通"},
             "weight": 1,
             "children": [
-                _wind("fdi_share", "FDI net inflows, % of GDP", "外国直接投资净流入占GDP比重", unit="%"),
-                _wind("internet_users", "Internet users, % of population", "互联网用户比重", unit="%"),
+                _ind("fdi_share", "FDI net inflows, % of GDP", "外国直接投资净流入占GDP比重", unit="%"),
+                _ind("internet_users", "Internet users, % of population", "互联网用户比重", unit="%"),
             ],
         },
         {
@@ -181,8 +180,8 @@ STUDY_FRAMEWORK: dict[str, Any] = {
             "name": {"en": "Proximity", "zh": "邻近性"},
             "weight": 1,
             "children": [
-                _wind("distance_to_home", "Distance to China (GeoDist)", "与中国的距离", 2, -1, "km"),
-                _wind("cultural_distance", "Kogut-Singh cultural distance", "文化距离（Kogut-Singh）", 1, -1),
+                _ind("distance_to_home", "Distance to China (GeoDist)", "与中国的距离", -1, "km", weight=2),
+                _ind("cultural_distance", "Kogut-Singh cultural distance", "文化距离（Kogut-Singh）", -1),
             ],
         },
         {
@@ -190,10 +189,10 @@ STUDY_FRAMEWORK: dict[str, Any] = {
             "name": {"en": "Existing ties with China", "zh": "与中国的合作基础"},
             "weight": 1,
             "children": [
-                _wind(
+                _ind(
                     "confucius_institutes", "Confucius Institutes (open)", "孔子学院（开办中）", unit="count"
                 ),
-                _wind("bri_member", "Belt and Road cooperation document", "签署共建“一带一路”合作文件"),
+                _ind("bri_member", "Belt and Road cooperation document", "签署共建“一带一路”合作文件"),
             ],
         },
     ],
