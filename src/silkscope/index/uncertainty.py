@@ -11,8 +11,9 @@ Design inputs are points ``u`` of the unit hypercube: one coordinate per varied 
 method by ``floor(u * k)``) and one per non-root node weight (mapped to a multiplier
 ``1 + a (2u - 1)`` for ``weight_noise=a``, or to a Gamma quantile for Dirichlet draws around the
 nominal weights). Sobol indices use Saltelli's (2010) design with the Saltelli first-order and
-Jansen (1999) total-effect estimators, the same as SALib's ``sobol.analyze``; the weights are one
-group factor.
+Jansen (1999) total-effect estimators on outputs standardised over all runs (the first-order
+estimator is biased for un-centred outputs), the same as SALib's ``sobol.analyze``, bootstrap
+resamples included; the weights are one group factor.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ SIGNED_NORMALISE = ("zscore",)
 #: what ``sensitivity`` analyses: the mean absolute rank shift, each unit's rank, or both
 TARGETS = ("all", "summary", "units")
 SUMMARY_TARGET = "mean_abs_rank_shift"
+#: replicates scored together: small enough that a chunk's arrays stay in cache (64 was 2.3x faster
+#: than 500 for 300 units x 50 indicators; the result does not depend on it)
+CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ class Engine:
         return renormalise_siblings(w, self.parents)
 
     def index_scores(
-        self, design: np.ndarray, chunk: int = 500, progress: Progress | None = None
+        self, design: np.ndarray, chunk: int = CHUNK, progress: Progress | None = None
     ) -> np.ndarray:
         """Index scores ``(replicates, observations)`` for a design in the unit hypercube
         (columns: the varied steps in ``STEPS`` order, then one per non-root node weight)."""
@@ -382,7 +386,7 @@ def uncertainty(
     vary: Mapping[str, Any] | None = None,
     seed: int = 0,
     *,
-    chunk: int = 500,
+    chunk: int = CHUNK,
     top_k: int = 10,
     progress: Progress | None = None,
 ) -> UncertaintyResult:
@@ -503,7 +507,7 @@ def sensitivity(
     *,
     year: int | None = None,
     targets: str = "all",
-    chunk: int = 500,
+    chunk: int = CHUNK,
     n_boot: int = 300,
     progress: Progress | None = None,
 ) -> SensitivityResult:
