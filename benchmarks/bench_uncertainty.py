@@ -5,20 +5,27 @@ get_sensitivity does), here with silkscope's own `build()` — on the same draws
 The loop is timed on the first LOOP_N replicates (it is linear in the number of replicates) and
 its ranks are checked to be identical to the vectorised ones for those draws.
 
+Sobol indices (issue 19), N = 1024 on the same model: silkscope's ``sensitivity`` on the summary
+target only (and on all 301 targets) against SALib for one target — ``sample.sobol.sample``, the
+same model evaluations through silkscope's engine, ``analyze.sobol.analyze`` with the same number
+of bootstrap resamples — interleaved, medians of 3; S1, ST and their intervals must agree to 1e-10.
+
 Run: .venv/bin/python -m benchmarks uncertainty
 """
 
 from __future__ import annotations
 
 import resource
+import statistics
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from benchmarks._util import peak_memory_mb
+from benchmarks._util import peak_memory_mb, timed
 from silkscope.index import Choices, Framework, build
-from silkscope.index.uncertainty import Engine, Vary
+from silkscope.index.uncertainty import CHUNK, Engine, Vary, sobol_indices
 
 N_REPLICATES, LOOP_N = 10_000, 300
 VARY = {
@@ -109,7 +116,93 @@ def pandas_ranks(nominal, engine: Engine, design: np.ndarray) -> np.ndarray:
     return out
 
 
+SOBOL_N, SOBOL_BOOT, SOBOL_SEED = 1024, 300, 1
+
+
+def salib_one_target(nominal) -> dict:
+    """SALib's Sobol workflow for the mean absolute rank shift: sample, evaluate, analyse."""
+    from SALib.analyze import sobol as salib_analyze
+    from SALib.sample import sobol as salib_sample
+
+    spec = Vary.parse(VARY, nominal)
+    engine = Engine(nominal, spec)
+    n_w = engine.n_nodes - 1
+    steps = list(spec.steps)
+    problem = {
+        "num_vars": len(steps) + n_w,
+        "names": [*steps, *[f"w{k}" for k in range(n_w)]],
+        "bounds": [[0, 1]] * (len(steps) + n_w),
+        "groups": [*steps, *["weights_perturbation"] * n_w],
+    }
+    x = salib_sample.sample(problem, SOBOL_N, calc_second_order=False, seed=SOBOL_SEED)
+    cols = np.flatnonzero(nominal.years == nominal.headline_year())
+    ranks = engine.ranks(engine.index_scores(x))[:, cols]
+    shift = np.nanmean(np.abs(ranks - nominal.ranks[cols, 0]), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return salib_analyze.analyze(
+            problem, shift, calc_second_order=False, num_resamples=SOBOL_BOOT, seed=SOBOL_SEED
+        )
+
+
+def sobol_main() -> None:
+    values, fw = synthetic()
+    nominal = build(values, fw)
+    runs = {
+        "silkscope, summary target": lambda: nominal.sensitivity(
+            n=SOBOL_N, vary=VARY, seed=SOBOL_SEED, n_boot=SOBOL_BOOT, targets="summary"
+        ),
+        "SALib, one target": lambda: salib_one_target(nominal),
+        "silkscope, all 301 targets": lambda: nominal.sensitivity(
+            n=SOBOL_N, vary=VARY, seed=SOBOL_SEED, n_boot=SOBOL_BOOT, targets="all"
+        ),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    results = {}
+    for _ in range(3):
+        for name, func in runs.items():
+            start = time.perf_counter()
+            results[name] = func()
+            times[name].append(time.perf_counter() - start)
+    med = {name: statistics.median(t) for name, t in times.items()}
+    ours, si = results["silkscope, summary target"].to_frame(), results["SALib, one target"]
+    for key in ("S1", "ST"):
+        np.testing.assert_allclose(ours[key], si[key], rtol=0, atol=1e-10)
+        half = (ours[f"{key}_high"] - ours[f"{key}_low"]) / 2
+        np.testing.assert_allclose(half, si[f"{key}_conf"], rtol=0, atol=1e-10)
+    # the analysis alone (no model runs): the same outputs through both
+    from SALib.analyze import sobol as salib_analyze
+
+    runs_out = results["silkscope, summary target"].outputs
+    y = runs_out[[0, *range(2, len(runs_out)), 1]].transpose(1, 0, 2).reshape(-1)
+    problem = {"num_vars": len(runs_out) - 2, "names": list(dict.fromkeys(ours.factor))}
+    analysis = {
+        "silkscope sobol_indices": lambda: sobol_indices(
+            runs_out[0], runs_out[1], list(runs_out[2:]), n_boot=SOBOL_BOOT, seed=SOBOL_SEED
+        ),
+        "SALib sobol.analyze": lambda: salib_analyze.analyze(
+            problem, y, calc_second_order=False, num_resamples=SOBOL_BOOT, seed=SOBOL_SEED
+        ),
+    }
+    analysis_t = {name: timed(func, repeat=3)[0] for name, func in analysis.items()}
+    base = med["SALib, one target"]
+    print(
+        f"Sobol indices, N = {SOBOL_N} ({SOBOL_N * 6:,} runs), {SOBOL_BOOT} bootstrap resamples, "
+        "300 units x 50 indicators (medians of 3, interleaved)"
+    )
+    for name, t in med.items():
+        print(f"  {name}: {t:.2f} s ({t / base:.2f}x SALib one target)")
+    for name, t in analysis_t.items():
+        print(f"  analysis only (same outputs), {name}: {t * 1000:.0f} ms")
+    print("  S1, ST and their intervals equal SALib's to 1e-10: yes")
+
+
 def main() -> None:
+    replicates_main()
+    sobol_main()
+
+
+def replicates_main() -> None:
     values, fw = synthetic()
     nominal = build(values, fw)
     start = time.perf_counter()
@@ -130,7 +223,7 @@ def main() -> None:
         f"uncertainty, {N_REPLICATES:,} replicates of 300 units x 50 indicators, varying {', '.join(result.vary.factors())}"
     )
     print(
-        f"  vectorised (chunks of 500): {vec_t:.2f} s, peak traced {mem:.0f} MB, process max RSS {rss:.0f} MB"
+        f"  vectorised (chunks of {CHUNK}): {vec_t:.2f} s, peak traced {mem:.0f} MB, process max RSS {rss:.0f} MB"
     )
     print(
         f"  rebuild per replicate (timed on {LOOP_N}, scaled): {loop_t:.1f} s -> ratio {loop_t / vec_t:.0f}x"

@@ -27,6 +27,8 @@ from silkscope.errors import InputError, MethodError
 from silkscope.geo import EARTH_RADIUS_KM
 
 WEIGHTS_HELP = "contiguity|contiguity:land|knn:K|distance:D"
+#: the statistics one can ask for, and the ``statistic`` value of their output rows
+STATISTICS = {"moran": "moran_i", "lisa": "lisa", "geary": "geary_c", "gi": "gi_star"}
 OUTPUT_COLUMNS = ["unit_id", "year", "statistic", "value", "p_value", "label", "z_score"]
 
 
@@ -150,65 +152,100 @@ def _numpy_seed(seed: int | None) -> Iterator[None]:
         np.random.set_state(state)
 
 
+def parse_statistics(text: str | None) -> tuple[str, ...]:
+    """``moran,lisa,geary,gi`` (any subset, comma-separated; None or empty: all four) -> names
+    in that canonical order; unknown names raise a MethodError that lists the choices."""
+    asked = [] if text is None else [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in asked if part not in STATISTICS]
+    if unknown:
+        raise MethodError(
+            f"unknown statistic(s) {', '.join(unknown)}; expected a comma-separated subset of "
+            f"{','.join(STATISTICS)}"
+        )
+    return tuple(name for name in STATISTICS if not asked or name in asked)
+
+
 def spatial_statistics(
-    values: pd.Series, w, permutations: int = 999, seed: int | None = None, significance: float = 0.05
+    values: pd.Series,
+    w,
+    permutations: int = 999,
+    seed: int | None = None,
+    significance: float = 0.05,
+    statistics: tuple[str, ...] = tuple(STATISTICS),
 ) -> pd.DataFrame:
-    """Moran's I, Geary's C, LISA and Gi* of ``values`` (indexed by unit id, in ``w``'s order).
+    """Moran's I, Geary's C, LISA and Gi* of ``values`` (indexed by unit id, in ``w``'s order),
+    or only the ``statistics`` asked (``moran``, ``lisa``, ``geary``, ``gi``).
 
     Returns rows ``unit_id, statistic, value, p_value, label, z_score`` (``unit_id`` = ``ALL`` for
-    the global statistics).
+    the global statistics). Each statistic draws its permutations from its own seeded stream, so
+    its result does not depend on which others are computed.
     """
     import esda
     from libpysal.weights import W
 
     if permutations < 1:
         raise MethodError("permutations must be at least 1 (999 is usual)")
+    unknown = set(statistics) - set(STATISTICS)
+    if unknown or not statistics:
+        raise MethodError(f"statistics must be a non-empty subset of {', '.join(STATISTICS)}")
     units = list(values.index)
     y = values.to_numpy(dtype=float)
     if np.ptp(y) == 0:
         raise InputError("the variable is constant across units; spatial autocorrelation is undefined")
-    row_w = W(w.neighbors, id_order=units, silence_warnings=True)
-    binary = W(w.neighbors, id_order=units, silence_warnings=True)
-    with _numpy_seed(seed), warnings.catch_warnings():  # esda also re-seeds the global generator
+
+    def weights() -> W:  # esda transforms the W it is given in place: one copy each
+        return W(w.neighbors, id_order=units, silence_warnings=True)
+
+    parts = []
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", DeprecationWarning)  # esda's note on its future default
-        moran = esda.Moran(y, row_w, permutations=permutations)
-        geary = esda.Geary(
-            y, W(w.neighbors, id_order=units, silence_warnings=True), permutations=permutations
-        )
-        local = esda.Moran_Local(y, row_w, permutations=permutations, seed=seed, n_jobs=1)
-        gi = esda.G_Local(y, binary, transform="B", permutations=permutations, star=True, seed=seed, n_jobs=1)
-    quadrant = np.array(["", "HH", "LH", "LL", "HL"])[local.q]
-    lisa_label = np.where(local.p_sim <= significance, quadrant, "ns")
-    gi_label = np.where(gi.p_sim <= significance, np.where(gi.Zs > 0, "hot", "cold"), "ns")
-    moran_label = _global_label(moran.p_sim, moran.I > moran.EI, significance)
-    geary_label = _global_label(geary.p_sim, geary.C < 1, significance)
-    rows = [
-        ("ALL", "moran_i", moran.I, moran.p_sim, moran_label, moran.z_sim),
-        ("ALL", "geary_c", geary.C, geary.p_sim, geary_label, geary.z_sim),
-    ]
-    frame = pd.DataFrame(rows, columns=["unit_id", "statistic", "value", "p_value", "label", "z_score"])
-    lisa = pd.DataFrame(
+        row_w = weights() if {"moran", "lisa"} & set(statistics) else None
+        if "moran" in statistics:
+            with _numpy_seed(seed):  # esda's global statistics draw from NumPy's global generator
+                moran = esda.Moran(y, row_w, permutations=permutations)
+            label = _global_label(moran.p_sim, moran.I > moran.EI, significance)
+            parts.append(_global_row("moran_i", moran.I, moran.p_sim, label, moran.z_sim))
+        if "geary" in statistics:
+            with _numpy_seed(seed):
+                geary = esda.Geary(y, weights(), permutations=permutations)
+            label = _global_label(geary.p_sim, geary.C < 1, significance)
+            parts.append(_global_row("geary_c", geary.C, geary.p_sim, label, geary.z_sim))
+        if "lisa" in statistics:
+            with _numpy_seed(None):  # esda re-seeds the global generator: restore it afterwards
+                local = esda.Moran_Local(y, row_w, permutations=permutations, seed=seed, n_jobs=1)
+            quadrant = np.array(["", "HH", "LH", "LL", "HL"])[local.q]
+            label = np.where(local.p_sim <= significance, quadrant, "ns")
+            parts.append(_local_rows(units, "lisa", local.Is, local.p_sim, label, local.z_sim))
+        if "gi" in statistics:
+            with _numpy_seed(None):
+                gi = esda.G_Local(
+                    y, weights(), transform="B", permutations=permutations, star=True, seed=seed, n_jobs=1
+                )
+            label = np.where(gi.p_sim <= significance, np.where(gi.Zs > 0, "hot", "cold"), "ns")
+            parts.append(_local_rows(units, "gi_star", gi.Zs, gi.p_sim, label, gi.Zs))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _global_row(statistic: str, value: float, p: float, label: str, z: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        [("ALL", statistic, value, p, label, z)],
+        columns=["unit_id", "statistic", "value", "p_value", "label", "z_score"],
+    )
+
+
+def _local_rows(units: list[str], statistic: str, value, p, label, z) -> pd.DataFrame:
+    """One row per unit; numbers as float64 whatever esda returned (its Gi* p_sim is float32)."""
+    return pd.DataFrame(
         {
             "unit_id": units,
-            "statistic": "lisa",
-            "value": local.Is,
-            "p_value": local.p_sim,
-            "label": lisa_label,
-            "z_score": local.z_sim,
+            "statistic": statistic,
+            "value": np.asarray(value, dtype=np.float64),
+            "p_value": np.asarray(p, dtype=np.float64),
+            "label": label,
+            "z_score": np.asarray(z, dtype=np.float64),
         }
     )
-    gstar = pd.DataFrame(
-        {
-            "unit_id": units,
-            "statistic": "gi_star",
-            "value": gi.Zs,
-            "p_value": gi.p_sim,
-            "label": gi_label,
-            "z_score": gi.Zs,
-        }
-    )
-    return pd.concat([frame, lisa, gstar], ignore_index=True)
 
 
 def _global_label(p: float, positive: bool, significance: float) -> str:
@@ -233,14 +270,20 @@ class SpatialResult:
     def summary(self) -> str:
         lines = []
         for year, block in self.table.groupby("year", dropna=False, sort=True):
-            glob = block.set_index("statistic")
-            moran, geary = glob.loc["moran_i"], glob.loc["geary_c"]
-            lisa = block[block.statistic == "lisa"].label.value_counts()
-            lisa_text = ", ".join(f"{k} {lisa.get(k, 0)}" for k in ("HH", "LL", "HL", "LH"))
-            lines.append(
-                f"{'' if pd.isna(year) else f'{int(year)}: '}Moran's I {moran.value:.3f} (p {moran.p_value:.3f}), "
-                f"Geary's C {geary.value:.3f} (p {geary.p_value:.3f}); LISA {lisa_text}"
-            )
+            glob = block[block.unit_id == "ALL"].set_index("statistic")
+            parts = [
+                f"{title} {glob.loc[stat].value:.3f} (p {glob.loc[stat].p_value:.3f})"
+                for stat, title in (("moran_i", "Moran's I"), ("geary_c", "Geary's C"))
+                if stat in glob.index
+            ]
+            for stat, title, kinds in (
+                ("lisa", "LISA", ("HH", "LL", "HL", "LH")),
+                ("gi_star", "Gi*", ("hot", "cold")),
+            ):
+                counts = block[block.statistic == stat].label.value_counts()
+                if len(counts):
+                    parts.append(f"{title} " + ", ".join(f"{k} {counts.get(k, 0)}" for k in kinds))
+            lines.append(f"{'' if pd.isna(year) else f'{int(year)}: '}" + "; ".join(parts))
         if self.dropped:
             gone = ", ".join(f"{_named(u)}{'' if y is None else f' in {y}'}" for y, u in self.dropped[:10])
             lines.append(f"left out for a missing {self.variable}: {gone}")
@@ -255,10 +298,13 @@ def spatial_analysis(
     permutations: int = 999,
     seed: int | None = None,
     significance: float = 0.05,
+    statistics: tuple[str, ...] = tuple(STATISTICS),
 ) -> SpatialResult:
     """Spatial statistics of ``variable`` for each year of a table with ``unit_id[, year]`` and,
-    for point-based weights, ``x, y`` or ``lon, lat``. Units missing the variable in a year are
-    left out of that year (and listed); each year needs at least 4 units."""
+    for point-based weights, ``x, y`` or ``lon, lat``: all four, or only the ``statistics`` asked
+    (see :func:`parse_statistics`). Units missing the variable in a year are left out of that year
+    (and listed); each year needs at least 4 units."""
+    statistics = tuple(statistics)
     if "unit_id" not in frame.columns:
         raise InputError(f"no unit_id column; columns are {', '.join(map(str, frame.columns))}")
     if variable not in frame.columns:
@@ -282,7 +328,7 @@ def spatial_analysis(
         coords = block.set_index("unit_id")
         try:
             w = spatial_weights(list(y.index), weights, coords)
-            table = spatial_statistics(y, w, permutations, seed, significance)
+            table = spatial_statistics(y, w, permutations, seed, significance, statistics)
         except InputError as exc:
             raise InputError(f"{where}{exc.problems[0].message}", hint=exc.hint) from None
         table.insert(1, "year", pd.NA if year is None else int(year))

@@ -158,16 +158,25 @@ def spatial_command(
     permutations: int = typer.Option(999, "--permutations", help="Permutations for pseudo p-values."),
     seed: int = typer.Option(None, "--seed", help="Random seed for reproducible p-values."),
     significance: float = typer.Option(0.05, "--significance", help="Level for LISA / Gi* labels."),
+    statistics: str = typer.Option(
+        "moran,lisa,geary,gi",
+        "--statistics",
+        help="Which to compute, comma-separated: moran (Moran's I), lisa, geary (Geary's C), gi (Gi*).",
+    ),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
-    """Moran's I, Geary's C, LISA clusters (HH/LL/HL/LH) and Getis-Ord Gi* hot spots."""
-    from silkscope.cluster.spatial import spatial_analysis
+    """Moran's I, Geary's C, LISA clusters (HH/LL/HL/LH) and Getis-Ord Gi* hot spots (or only the
+    --statistics asked; rows of the others are absent)."""
+    from silkscope.cluster.spatial import parse_statistics, spatial_analysis
+    from silkscope.io.writers import check_output_path
 
+    asked = parse_statistics(statistics)
+    check_output_path(out)
     frame = _read(data, workspace, [variable], year, years)
     with naming_years(_label(year, years)):
-        result = spatial_analysis(frame, variable, weights, permutations, seed, significance)
+        result = spatial_analysis(frame, variable, weights, permutations, seed, significance, asked)
     console.print(result.summary())
     write_output(result.to_frame(), out, title="spatial")
 
