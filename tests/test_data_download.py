@@ -197,18 +197,15 @@ def test_a_file_changed_on_the_server_is_fetched_again_whole(server, baci_zip, t
     monkeypatch.setenv("SILKSCOPE_BACI_URL", server.url)
     args = ("data", "download", "baci", "--release", "V202301", "--hs", "HS92", "--out", tmp_path)
     assert run(*args)[0] == 2
-    server.files[path] = changed = baci_zip[:-10] + b"0123456789"  # a new file: new ETag
-    server.etags[path] = '"new"'
-    code, text = run(*args)
-    # the If-Range validator no longer matches: the server sends all of it, nothing is spliced;
-    # the new bytes break the zip's central directory, so the check refuses it
-    assert server.requests[-1][1]["If-Range"] != '"new"'
-    assert code == 2 and "not a readable zip" in text
-    assert (
-        not (tmp_path / "BACI_HS92_V202301.zip").exists()
-        and not (tmp_path / "BACI_HS92_V202301.zip.part").exists()
+    # CEPII republishes the release (a corrected file: new bytes, new ETag)
+    server.files[path] = new = zipped(
+        {"BACI_HS92_Y2021_V202301.csv": b"t,i,j,k,v,q\n2021,4,156,970110,1.5,0.1\n"}
     )
-    assert changed  # served whole: see the check above
+    code, text = run(*args)
+    assert code == 0, text
+    # the old validator no longer matches, so the server sent all of it: nothing spliced
+    assert server.requests[-1][1]["If-Range"] != server.etags.get(path, '"?"')
+    assert (tmp_path / "BACI_HS92_V202301.zip").read_bytes() == new and "resumed" not in text
 
 
 def test_wrong_checksum_is_refused_and_nothing_kept(server, baci_zip, tmp_path, monkeypatch):
