@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import typer
 
-from silkscope.commands import cluster, imports, index, partners, regions, report, serve, trade, workspace
+from silkscope.commands import (
+    cluster,
+    imports,
+    index,
+    partners,
+    regions,
+    report,
+    serve,
+    talent,
+    trade,
+    workspace,
+)
 
 app = typer.Typer(
     name="silkscope",
@@ -42,6 +53,7 @@ app.add_typer(trade.app, name="trade")
 app.add_typer(partners.app, name="partners")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(regions.app, name="regions")
+app.add_typer(talent.app, name="talent")
 app.command("report")(report.report)
 app.command("serve")(serve.serve)
 
