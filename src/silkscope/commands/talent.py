@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, err_console, reports_errors, show_table, write_output
+from silkscope.commands._common import (
+    console,
+    err_console,
+    progress_bar,
+    reports_errors,
+    show_table,
+    write_output,
+)
 
 app = typer.Typer(help="Talent supply and demand: projections and the gap.", no_args_is_help=True)
 
@@ -59,15 +66,18 @@ def gap_command(
 
         supply_frame, demand_frame = read_table(supply), read_table(demand)
         names = (supply.name, demand.name)
-    result = talent_gap(
-        supply_frame,
-        demand_frame,
-        read_mapping(mapping),
-        method=method,
-        horizon=horizon,
-        supply_name=names[0],
-        demand_name=names[1],
-    )
+    with progress_bar() as bar:
+        task = bar.add_task(_t("talent.progress"), total=None)
+        result = talent_gap(
+            supply_frame,
+            demand_frame,
+            read_mapping(mapping),
+            method=method,
+            horizon=horizon,
+            supply_name=names[0],
+            demand_name=names[1],
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     result.demo = use_demo
     for note in result.notes:
         err_console.print(f"[yellow]{_t('talent.note')}:[/] {note}")

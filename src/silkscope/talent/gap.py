@@ -10,6 +10,7 @@ hold-out backtest; a projected gap's interval is [demand_low − supply_high, de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,8 +188,10 @@ def talent_gap(
     horizon: int = 5,
     supply_name: str = "supply",
     demand_name: str = "demand",
+    progress: Callable[[int, int], None] | None = None,
 ) -> TalentGap:
-    """Observed and projected gaps for every region × field held by both supply and demand."""
+    """Observed and projected gaps for every region × field held by both supply and demand;
+    ``progress(done, total)`` is called after each region × field."""
     if horizon < 1:
         raise MethodError(f"--horizon must be at least 1; got {horizon}")
     methods = methods_for(method)
@@ -207,7 +210,9 @@ def talent_gap(
             hint="name demand sectors like the supply fields, or give --mapping F.yaml",
         )
     rows, tests, notes = [], [], []
-    for region, name in pairs:
+    for done, (region, name) in enumerate(pairs, start=1):
+        if progress is not None and done > 1:
+            progress(done - 1, len(pairs))
         series = {}
         for label, frame in (("supply", supply), ("demand", demand)):
             one = frame[(frame["region"] == region) & (frame["field"] == name)].sort_values("year")
@@ -269,6 +274,8 @@ def talent_gap(
                 rows.append(
                     (region, name, year, s[0], d[0], d[0] - s[0], d[1] - s[2], d[2] - s[1], chosen, True)
                 )
+    if progress is not None:
+        progress(len(pairs), len(pairs))
     table = pd.DataFrame(rows, columns=GAP_COLUMNS)
     table = table.sort_values(["region", "field", "projected", "method", "year"], kind="stable")
     backtest = pd.DataFrame(tests, columns=BACKTEST_COLUMNS[:-1])
