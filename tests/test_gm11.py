@@ -11,9 +11,11 @@ from silkscope.errors import MethodError
 from silkscope.talent.gm11 import gm11
 
 # The standard worked example of GM(1,1) in Chinese grey-forecasting teaching,
-# x(0) = (2.874, 3.278, 3.337, 3.390, 3.679): the GM(1,1) example of Si Shoukui and Sun Xijing,
-# 数学建模算法与应用 (Mathematical Modeling Algorithms and Applications), grey forecasting chapter,
-# reproduced as the "textbook standard example" (教科书标准算例) in several public course codes.
+# x(0) = (2.874, 3.278, 3.337, 3.390, 3.679), reproduced as the "textbook standard example"
+# (教科书标准算例) in public course code, e.g. the exercise files of Si Shoukui's 数学建模算法与应用 /
+# Python 数学实验与建模 (grey forecasting chapter). The book itself was not at hand, so its printed
+# a and b are not asserted; the fit is checked against the independent implementation below and
+# the rounded values of a hand calculation of the normal equations.
 TEXTBOOK = [2.874, 3.278, 3.337, 3.390, 3.679]
 
 
