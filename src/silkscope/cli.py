@@ -16,6 +16,7 @@ from silkscope.commands import (
     regions,
     report,
     serve,
+    talent,
     trade,
     workspace,
 )
@@ -54,6 +55,7 @@ app.add_typer(partners.app, name="partners")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(regions.app, name="regions")
 app.add_typer(data.app, name="data")
+app.add_typer(talent.app, name="talent")
 app.command("report")(report.report)
 app.command("serve")(serve.serve)
 

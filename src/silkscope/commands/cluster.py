@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from silkscope.commands._common import console, reports_errors, show_table, write_output
 from silkscope.commands.index import naming_years
@@ -245,3 +246,69 @@ def agglomeration_command(
     result = agglomeration(frame, measure, herfindahl)
     show_table(result.head(15), title=f"agglomeration: {measure}")
     write_output(result, out, title="agglomeration")
+
+
+@app.command("smile")
+@reports_errors
+def smile_command(
+    data: Path = typer.Option(
+        ...,
+        "--data",
+        help="Table: stage, order, output, value_added[, year][, region] (output may be empty).",
+    ),
+    chart: Path = typer.Option(
+        None, "--chart", help="Chart .html (default: beside --out, <stem>_chart.html)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Smile curve: value-added rate and share by chain stage, quadratic fit, Lind–Mehlum U test."""
+    from silkscope.cluster.chain import smile_curve, smile_figure
+    from silkscope.i18n import translator
+    from silkscope.io.tables import read_table
+    from silkscope.io.writers import check_output_path, write_text
+    from silkscope.report.charts import PLOTLY_CONFIG
+
+    t = translator()
+    chart = chart or out.with_name(f"{out.stem}_chart.html")
+    check_output_path(out)
+    check_output_path(chart, (".html",))
+    result = smile_curve(read_table(data), data.name)
+    for note in result.notes:
+        console.print(f"[yellow]{escape(note)}[/]")
+    for fit in result.fits:
+        c0, c1, c2 = fit.coef
+        console.print(
+            t(
+                "smile.fit",
+                group=fit.group,
+                c0=c0,
+                c1=c1,
+                c2=c2,
+                n=fit.n,
+                target=fit.target,
+                extremum=fit.extremum,
+            )
+        )
+        if fit.utest is None:
+            console.print(t("smile.utest_na", group=fit.group, reason=fit.reason))
+            continue
+        u = fit.utest
+        verdict = t(f"smile.verdict.{u.shape}") if u.p < 0.05 else t("smile.verdict.none")
+        console.print(
+            t(
+                "smile.utest",
+                group=fit.group,
+                slope_low=u.slope_low,
+                low=u.low,
+                slope_high=u.slope_high,
+                high=u.high,
+                t=u.t,
+                p=u.p,
+                verdict=verdict,
+            )
+        )
+    fig = smile_figure(result, t("smile.chart_title"), t("smile.axis_stage"))
+    write_text(fig.to_html(full_html=True, include_plotlyjs=True, config=PLOTLY_CONFIG), chart, (".html",))
+    console.print(t("smile.chart_written", path=str(chart)))
+    show_table(result.table, title=t("smile.title"))
+    write_output(result.table, out, title="smile")

@@ -406,6 +406,7 @@ def tiers_command(
         table = partner_table(study, home, year_range(years), stat, hofstede)
         console.print(table.summary(), highlight=False, markup=False, soft_wrap=True)
         indicators = study_indicators(table.table) if framework is None else table.table
+        fw = fw if framework is not None else study_framework(table.table)  # + IP pillar if held
     result = partner_tiers(
         indicators,
         fw,
@@ -420,7 +421,8 @@ def tiers_command(
     frame = result.to_frame()
     recs = None
     if rule_table is not None:
-        recs = recommend(frame, result.pillar_scores, rule_table)
+        values = table.table if study is not None else None  # quoted by the rules' show columns
+        recs = recommend(frame, result.pillar_scores, rule_table, values)
         frame = frame.merge(modes_by_country(recs), on="country", how="left")
     excluded = result.details["excluded"]
     if len(excluded):

@@ -25,6 +25,10 @@ FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 _BELT_LEVEL = {"East": 1.0, "Central": 0.15, "West": -0.35}
 _PILLAR_GROWTH = {"productive_force": 0.04, "influence": 0.05, "driving_force": 0.08}
 _PERCENT_PREFIXES = ("share", "margin", "rate", "intensity", "penetration", "urbanisation", "cost")
+#: Indicators added after the first release (issue 18's IP dimension) draw from their own seeded
+#: stream, so the values of every earlier indicator are unchanged.
+_LATER_DIMENSIONS = ("intellectual_property",)
+_LATER_SEED_OFFSET = 18
 
 
 @cache
@@ -55,8 +59,29 @@ def demo_values(years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED) -> p
     units = prov["unit_id"].tolist()
     level = np.array([_BELT_LEVEL[belt[u]] for u in units]) + rng.normal(0, 0.45, len(units))
     population = np.exp(rng.normal(8.1, 0.7, len(units)))  # 10k persons, ~ 3,300 median
+    later = {i for d in _LATER_DIMENSIONS if d in fw for i in fw[d].children}
+    rows = _indicator_rows(fw, [i for i in fw.indicators if i not in later], units, level, years, rng)
+    for t, year in enumerate(years):
+        pop = np.round(population * (1 + 0.005 * t), 1)
+        gdp = np.round(pop * np.exp(1.2 + 0.35 * level + 0.06 * t), 1)
+        rows.append(
+            pd.DataFrame({"unit_id": units, "year": year, "indicator_id": "population", "value": pop})
+        )
+        rows.append(pd.DataFrame({"unit_id": units, "year": year, "indicator_id": "gdp", "value": gdp}))
+    values = pd.concat(rows, ignore_index=True)
+    gaps = rng.choice(len(values), size=max(1, len(values) // 400), replace=False)
+    gaps = [g for g in gaps if values.at[g, "indicator_id"] not in ("population", "gdp")]
+    values.loc[gaps, "value"] = np.nan
+    later_rng = np.random.default_rng(seed + _LATER_SEED_OFFSET)
+    extra = _indicator_rows(fw, sorted(later, key=fw.indicators.index), units, level, years, later_rng)
+    values = pd.concat([values, *extra], ignore_index=True)
+    return values.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def _indicator_rows(fw, indicators, units, level, years, rng) -> list[pd.DataFrame]:
+    """Synthetic long values of ``indicators`` from the latent development ``level``."""
     rows = []
-    for ind in fw.indicators:
+    for ind in indicators:
         pillar = fw.pillar_of(ind)
         node = fw[ind]
         loading = rng.uniform(0.5, 1.2)
@@ -74,15 +99,4 @@ def demo_values(years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED) -> p
             else:
                 value = np.round(base * np.exp(latent), 2)
             rows.append(pd.DataFrame({"unit_id": units, "year": year, "indicator_id": ind, "value": value}))
-    for t, year in enumerate(years):
-        pop = np.round(population * (1 + 0.005 * t), 1)
-        gdp = np.round(pop * np.exp(1.2 + 0.35 * level + 0.06 * t), 1)
-        rows.append(
-            pd.DataFrame({"unit_id": units, "year": year, "indicator_id": "population", "value": pop})
-        )
-        rows.append(pd.DataFrame({"unit_id": units, "year": year, "indicator_id": "gdp", "value": gdp}))
-    values = pd.concat(rows, ignore_index=True)
-    gaps = rng.choice(len(values), size=max(1, len(values) // 400), replace=False)
-    gaps = [g for g in gaps if values.at[g, "indicator_id"] not in ("population", "gdp")]
-    values.loc[gaps, "value"] = np.nan
-    return values.dropna(subset=["value"]).reset_index(drop=True)
+    return rows

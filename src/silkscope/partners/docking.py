@@ -3,7 +3,10 @@
 Nothing is generated: every recommendation is a rule of ``docking_rules.yaml`` (or the user's own
 file in the same layout, documented at its top) whose tier and pillar conditions the country
 meets, with the rule's zh/en text and, in ``evidence``, the numbers that triggered it, e.g.
-``tier 1; proximity 0.72 > 0.6``. Pillar scores are on the 0-1 scale of
+``tier 1; proximity 0.72 > 0.6``; a rule's ``show`` columns add the country's values behind the
+pillar (e.g. ``ip_patents_resd_per_million = 412``). An ``optional`` rule is skipped, not
+refused, when the framework lacks one of its pillars (the IP-environment rule: the pillar exists
+only when the study imported the WDI IP series). Pillar scores are on the 0-1 scale of
 :attr:`silkscope.partners.tiers.TierResult.pillar_scores`.
 """
 
@@ -29,7 +32,7 @@ MODES = (
     "tourism",
 )
 LANGS = ("en", "zh")
-_RULE_KEYS = {"id", "tier", "when", "modes", "text"}
+_RULE_KEYS = {"id", "tier", "when", "modes", "text", "optional", "show"}
 _CONDITION_KEYS = {"pillar", "above", "below", "driver"}
 RECOMMENDATION_COLUMNS = (
     "country",
@@ -61,6 +64,11 @@ class Rule:
     when: tuple[Condition, ...]
     modes: tuple[str, ...]
     text: Mapping[str, str]
+    optional: bool = False  # skipped when the framework lacks one of its pillars
+    show: tuple[str, ...] = ()  # value columns quoted in the evidence
+
+    def pillars(self) -> set[str]:
+        return {str(c.pillar or c.driver) for c in self.when}
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,8 @@ class DockingRules:
     source: str = "<dict>"
 
     def pillars(self) -> set[str]:
-        return {c.pillar or c.driver for r in self.rules for c in r.when} - {None}  # type: ignore[misc]
+        """Pillars the non-optional rules need."""
+        return {p for r in self.rules if not r.optional for p in r.pillars()}
 
 
 def _texts(raw: Any, what: str, where: str) -> dict[str, str]:
@@ -172,7 +181,7 @@ def parse_rules(data: Any, pillars: Iterable[str] | None = None, source: str = "
             if driver is not None and ("above" in cond or "below" in cond):
                 raise InputError(f"{what}: a driver condition takes no threshold", file=where)
             name = str(pillar or driver)
-            if known_pillars is not None and name not in known_pillars:
+            if known_pillars is not None and name not in known_pillars and not raw.get("optional"):
                 raise InputError(
                     f"{what}: unknown pillar '{name}'; expected one of {', '.join(sorted(known_pillars))}",
                     file=where,
@@ -186,7 +195,16 @@ def parse_rules(data: Any, pillars: Iterable[str] | None = None, source: str = "
                 )
             )
         text = _texts(raw.get("text"), what, where)
-        rules.append(Rule(rule_id, tier_tuple, tuple(conditions), tuple(rule_modes), text))
+        show = raw.get("show") or []
+        show = [show] if isinstance(show, str) else show
+        if not isinstance(show, list) or not all(isinstance(c, str) for c in show):
+            raise InputError(f"{what}: 'show' must be a list of column names", file=where)
+        optional = raw.get("optional", False)
+        if not isinstance(optional, bool):
+            raise InputError(f"{what}: 'optional' must be true or false, got {optional!r}", file=where)
+        rules.append(
+            Rule(rule_id, tier_tuple, tuple(conditions), tuple(rule_modes), text, optional, tuple(show))
+        )
     return DockingRules(modes, tuple(rules), source)
 
 
@@ -229,13 +247,15 @@ def recommend(
     tiers_frame: pd.DataFrame,
     pillar_scores: pd.DataFrame,
     rules: DockingRules | str | Path | Mapping[str, Any] | None = None,
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per country, matching rule and mode: ``country, tier, rule, mode, mode_en,
     mode_zh, text_en, text_zh, evidence`` (the tier and pillar numbers that triggered the rule).
 
     ``tiers_frame`` needs ``country, tier`` (``driver`` for driver conditions); ``pillar_scores``
     ``country`` and one 0-1 column per pillar; ``rules`` a :class:`DockingRules`, a YAML path or
-    its parsed content (the built-in table by default)."""
+    its parsed content (the built-in table by default); ``values`` (``country`` + columns, e.g. the
+    partner table) holds what a rule's ``show`` columns quote in the evidence."""
     for column in ("country", "tier"):
         if column not in tiers_frame.columns:
             raise InputError(f"the tiers table needs a '{column}' column", column=column)
@@ -256,6 +276,8 @@ def recommend(
                 file=rules.source,
             )
     scores = pillar_scores.set_index("country")[pillars]
+    shown = values.set_index("country") if values is not None and "country" in values.columns else None
+    active = [r for r in rules.rules if r.pillars() <= known or not r.optional]
     rows = []
     for rec in tiers_frame.itertuples(index=False):
         country, tier = str(rec.country), int(rec.tier)
@@ -263,7 +285,7 @@ def recommend(
         own = (
             scores.loc[country].to_dict() if country in scores.index else dict.fromkeys(pillars, float("nan"))
         )
-        for rule in rules.rules:
+        for rule in active:
             if rule.tiers is not None and tier not in rule.tiers:
                 continue
             evidence = [f"tier {tier}"] if rule.tiers is not None else []
@@ -273,6 +295,7 @@ def recommend(
                     break
                 evidence.append(hit)
             else:
+                evidence += _shown_values(rule.show, shown, country)
                 text = "; ".join(evidence) or "every tier"
                 for mode in rule.modes:
                     rows.append(
@@ -289,6 +312,17 @@ def recommend(
                         }
                     )
     return pd.DataFrame(rows, columns=list(RECOMMENDATION_COLUMNS))
+
+
+def _shown_values(columns: tuple[str, ...], values: pd.DataFrame | None, country: str) -> list[str]:
+    """``column = value`` for the ``show`` columns the country has a value in."""
+    if values is None or country not in values.index:
+        return []
+    out = []
+    for column in columns:
+        if column in values.columns and pd.notna(values.at[country, column]):
+            out.append(f"{column} = {_fmt(float(values.at[country, column]))}")
+    return out
 
 
 def modes_by_country(recommendations: pd.DataFrame) -> pd.DataFrame:

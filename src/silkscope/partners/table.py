@@ -10,6 +10,12 @@ Columns (``country`` first, then):
   sources table says so. Without ``years`` the latest value of each country. Counts from a
   worldwide list (``import confucius``, ``import heritage``) are 0 for a country the list does
   not name.
+* the intellectual-property environment (issue 18), when the WDI series and the population
+  ``SP.POP.TOTL`` are imported: ``ip_royalty_receipts_per_capita`` and
+  ``ip_royalty_payments_per_capita`` (charges for the use of IP, BX/BM.GSR.ROYL.CD, US$ per
+  person), ``ip_patents_resd_per_million`` and ``ip_trademarks_resd_per_million`` (resident patent
+  and trademark applications, IP.PAT.RESD / IP.TMK.RESD, per million people) — each the WDI
+  column over the population column, both as chosen above (:data:`IP_COLUMNS`).
 * GeoDist covariates from ``home`` (the ``pairs`` table of ``import geodist``): ``dist_km``,
   ``distw_km``, ``contig``, ``comlang_off``, ``comlang_ethno``, ``colony``.
 * ``kogut_singh`` from ``home`` (Kogut & Singh 1988, :func:`silkscope.partners.distance.kogut_singh`)
@@ -36,6 +42,14 @@ STATS = ("mean", "latest")
 PAIR_COLUMNS = ("dist_km", "distw_km", "contig", "comlang_off", "comlang_ethno", "colony")
 LIST_KINDS = ("confucius", "heritage")  # worldwide lists: a country not named counts 0
 SOURCE_COLUMNS = ("column", "name", "source", "years", "rule", "countries")
+POPULATION = "SP.POP.TOTL"
+#: IP-environment column -> (WDI code, multiplier of code / population)
+IP_COLUMNS: dict[str, tuple[str, float]] = {
+    "ip_royalty_receipts_per_capita": ("BX.GSR.ROYL.CD", 1.0),
+    "ip_royalty_payments_per_capita": ("BM.GSR.ROYL.CD", 1.0),
+    "ip_patents_resd_per_million": ("IP.PAT.RESD", 1e6),
+    "ip_trademarks_resd_per_million": ("IP.TMK.RESD", 1e6),
+}
 
 
 @dataclass
@@ -168,6 +182,7 @@ def partner_table(
                 "countries": int(column.notna().sum()),
             }
         )
+    _add_ip_columns(out, sources, t)
     details: dict = {
         "stat": stat,
         "years": f"{window[0]}-{window[1]}" if window else None,
@@ -212,6 +227,24 @@ def partner_table(
          "countries": int(out["bri_signed_year"].notna().sum())},
     ]  # fmt: skip
     return PartnerTable(out, pd.DataFrame(sources, columns=list(SOURCE_COLUMNS)), home, details, t.lang)
+
+
+def _add_ip_columns(out: pd.DataFrame, sources: list[dict], t) -> None:
+    """The IP-environment columns (:data:`IP_COLUMNS`) of the WDI codes held, per person."""
+    if POPULATION not in out.columns:
+        return
+    population = out[POPULATION].astype(float).where(out[POPULATION] > 0)
+    years = {row["column"]: row["years"] for row in sources}
+    for column, (code, scale) in IP_COLUMNS.items():
+        if code not in out.columns:
+            continue
+        out[column] = (scale * out[code].astype(float) / population).to_numpy()
+        sources.append(
+            {"column": column, "name": t(f"ip_env.name.{column}"), "source": f"WDI {code}, {POPULATION}",
+             "years": years.get(code, ""), "rule": t("ip_env.rule", code=code, population=POPULATION,
+                                                     scale=f"{scale:g}"),
+             "countries": int(out[column].notna().sum())}
+        )  # fmt: skip
 
 
 def _kogut_singh(path: str | Path, home: str) -> pd.Series:

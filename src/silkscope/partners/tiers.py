@@ -33,7 +33,10 @@ demo uses the SYNTHETIC demo flows and the distance proxy; its output is demonst
 
 On a study workspace (``partners tiers --workspace`` with imported country data),
 :func:`study_framework` keeps the five pillar ids on real columns of ``partners table`` (WDI, GeoDist,
-Hofstede, Confucius Institutes, World Heritage, BRI list; :data:`STUDY_COLUMNS`).
+Hofstede, Confucius Institutes, World Heritage, BRI list; :data:`STUDY_COLUMNS`), plus a sixth,
+``ip_environment`` (:data:`IP_PILLAR`, with the indicators whose columns are held), when the
+table holds the WDI intellectual-property columns (``silkscope.partners.table.IP_COLUMNS``): charges for the use of IP paid and received per person
+(log) and resident patent and trademark applications per million people (log).
 
 Coverage: a country with values for less than ``min_coverage`` (default 2/3) of the framework's
 indicator weight in any pillar or overall gets no tier and is listed with the shares
@@ -220,9 +223,57 @@ STUDY_HINTS = {
 }
 
 
-def study_framework() -> Framework:
-    """The built-in framework on the study's real columns (see :data:`STUDY_FRAMEWORK`)."""
-    return Framework.from_dict(STUDY_FRAMEWORK, source="builtin:partner_readiness_study")
+# The IP-environment pillar of the study framework (issue 18), on the partner table's IP columns.
+IP_PILLAR: dict[str, Any] = {
+    "id": "ip_environment",
+    "name": {"en": "IP environment", "zh": "知识产权环境"},
+    "weight": 1,
+    "children": [
+        _ind(
+            "ip_payments_log",
+            "Charges for the use of IP, payments per person (log)",
+            "人均知识产权使用费支出（对数）",
+        ),
+        _ind(
+            "ip_receipts_log",
+            "Charges for the use of IP, receipts per person (log)",
+            "人均知识产权使用费收入（对数）",
+        ),
+        _ind(
+            "ip_patents_log", "Resident patent applications per million (log)", "每百万人居民专利申请（对数）"
+        ),
+        _ind(
+            "ip_trademarks_log",
+            "Resident trademark applications per million (log)",
+            "每百万人居民商标申请（对数）",
+        ),
+    ],
+}
+# IP indicator -> the partner-table column it is ln(1 + column) of
+IP_STUDY_COLUMNS: dict[str, str] = {
+    "ip_payments_log": "ip_royalty_payments_per_capita",
+    "ip_receipts_log": "ip_royalty_receipts_per_capita",
+    "ip_patents_log": "ip_patents_resd_per_million",
+    "ip_trademarks_log": "ip_trademarks_resd_per_million",
+}
+
+
+def held_ip_indicators(table: pd.DataFrame | None) -> list[str]:
+    """The IP-environment indicators whose partner-table column holds a value."""
+    if table is None:
+        return []
+    return [i for i, c in IP_STUDY_COLUMNS.items() if c in table.columns and table[c].notna().any()]
+
+
+def study_framework(table: pd.DataFrame | None = None) -> Framework:
+    """The built-in framework on the study's real columns (see :data:`STUDY_FRAMEWORK`), with the
+    ``ip_environment`` pillar when ``table`` (a partner table) holds the IP columns."""
+    held = held_ip_indicators(table)
+    if not held:
+        return Framework.from_dict(STUDY_FRAMEWORK, source="builtin:partner_readiness_study")
+    pillar = {**IP_PILLAR, "children": [c for c in IP_PILLAR["children"] if c["id"] in held]}
+    data = {**STUDY_FRAMEWORK, "children": [*STUDY_FRAMEWORK["children"], pillar]}
+    return Framework.from_dict(data, source="builtin:partner_readiness_study")
 
 
 def study_indicators(table: pd.DataFrame) -> pd.DataFrame:
@@ -260,6 +311,8 @@ def study_indicators(table: pd.DataFrame) -> pd.DataFrame:
             "bri_member": t["bri_member"],
         }
     ).astype(float)
+    for indicator in held_ip_indicators(table):
+        out[indicator] = log(IP_STUDY_COLUMNS[indicator], 1.0)
     return out.rename_axis("country").reset_index()
 
 

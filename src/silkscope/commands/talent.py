@@ -1,0 +1,91 @@
+"""``silkscope talent``: talent supply and demand, projected (issue 18)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from silkscope.commands._common import (
+    console,
+    err_console,
+    progress_bar,
+    reports_errors,
+    show_table,
+    write_output,
+)
+
+app = typer.Typer(help="Talent supply and demand: projections and the gap.", no_args_is_help=True)
+
+
+def _t(key: str, **fields) -> str:
+    from silkscope.i18n import translator
+
+    return translator()(key, **fields)
+
+
+def backtest_path(out: Path) -> Path:
+    """Where the backtest table goes: beside ``out``, named ``<stem>_backtest<suffix>``."""
+    return out.with_name(f"{out.stem}_backtest{out.suffix}")
+
+
+@app.command("gap")
+@reports_errors
+def gap_command(
+    supply: Path = typer.Option(
+        None, "--supply", help="Supply: region, field, year, value (graduates, trainees)."
+    ),
+    demand: Path = typer.Option(None, "--demand", help="Demand: region, sector, year, value (employment)."),
+    mapping: Path = typer.Option(
+        None, "--mapping", help="YAML fields -> {sector: share}; default: same names."
+    ),
+    method: str = typer.Option("both", "--method", help="gm11|ets|both"),
+    horizon: int = typer.Option(5, "--horizon", help="Years projected after the last observed year."),
+    demo: bool = typer.Option(False, "--demo", help="Use seeded demonstration data (no files needed)."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet (backtest beside it)."),
+) -> None:
+    """Gap = demand − supply per region × field × year, observed and projected (GM(1,1), ETS)."""
+    from silkscope.errors import InputError
+    from silkscope.io.writers import check_output_path, write_table
+    from silkscope.talent.gap import methods_for, read_mapping, talent_gap
+
+    check_output_path(out)
+    check_output_path(backtest_path(out))
+    methods_for(method)
+    use_demo = demo or (supply is None and demand is None)
+    if not use_demo and (supply is None or demand is None):
+        raise InputError("give both --supply FILE and --demand FILE (or --demo)")
+    if use_demo:
+        from silkscope.talent.gap import demo_inputs
+
+        err_console.print(f"[yellow]{_t('talent.demo_notice')}[/]")
+        supply_frame, demand_frame = demo_inputs()
+        names = ("demo supply", "demo demand")
+    else:
+        from silkscope.io.tables import read_table
+
+        supply_frame, demand_frame = read_table(supply), read_table(demand)
+        names = (supply.name, demand.name)
+    with progress_bar() as bar:
+        task = bar.add_task(_t("talent.progress"), total=None)
+        result = talent_gap(
+            supply_frame,
+            demand_frame,
+            read_mapping(mapping),
+            method=method,
+            horizon=horizon,
+            supply_name=names[0],
+            demand_name=names[1],
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    result.demo = use_demo
+    for note in result.notes:
+        err_console.print(f"[yellow]{_t('talent.note')}:[/] {note}")
+    shown = ["region", "field", "series", "method", "n_obs", "mape", "C", "P", "grade", "best"]
+    show_table(result.backtest[shown], title=_t("talent.backtest_title"), max_rows=40)
+    console.print(_t("talent.backtest_help"))
+    write_output(result.table, out, title=_t("talent.gap_title"))
+    path = write_table(result.backtest, backtest_path(out))
+    console.print(_t("talent.backtest_written", rows=len(result.backtest), path=str(path)))
+    if use_demo:
+        console.print(f"[yellow]{_t('talent.demo_notice')}[/]")
