@@ -374,7 +374,11 @@ def _frontier_solver(x: np.ndarray, y: np.ndarray, model: str, orientation: str,
     other = "bcc" if model == "ccr" else "ccr"
 
     def solve_unit(o: int) -> _UnitSolution:
-        scores = {other: lps[other].solve(x[o], y[o]), model: lps[model].solve(x[o], y[o])}
+        scores = {model: lps[model].solve(x[o], y[o])}
+        if model == "ccr" and abs(lps["ccr"].lambda_sum - 1.0) <= 1e-12:
+            scores["bcc"] = scores["ccr"]  # a CCR optimum with sum(lambda) = 1 is BCC's optimum too
+        else:
+            scores[other] = lps[other].solve(x[o], y[o])
         xl, yl = lps[model].max_slacks(scores[model])
         sup = lps[model].super_solve(o, x[o], y[o]) if super_ else np.nan
         return scores["ccr"], scores["bcc"], xl, yl, sup

@@ -201,16 +201,23 @@ class FrontierEnvelopmentLP(_Restricted):
         if not self._run_priced(self.zero_cost, None):  # cannot happen: theta = lambda_self = 1 is feasible
             raise RuntimeError("HiGHS did not solve a feasible DEA envelopment LP")
         self._unique = self._targets(x_o, y_o) if self._dual_nondegenerate(x_o, y_o) else None
+        _, own, lam = self._values()
+        self.lambda_sum = own + float(lam.sum())
         return float(self.solution.col_value[0])
 
     def _dual_nondegenerate(self, x_o: np.ndarray, y_o: np.ndarray) -> bool:
         """True when no nonbasic variable has a zero reduced cost: the optimum is then the only
         one, so the max-slack second stage (an optimisation over the optimal face) would return it.
-        Basic variables (one per row, theta among them) are the only zeros allowed."""
+        Basic variables (one per row, theta among them) are the only zeros allowed. Units with the
+        evaluated unit's own data are the self column again (merged with it they change no
+        ``X lambda, Y lambda``), so they are not counted."""
         tol = 1e-9
         duals = self.duals
         own = np.r_[x_o, y_o, [1.0] if self.vrs else []]
-        zeros = int((np.abs(self.reduced) <= tol * self.scale).sum())
+        zero = np.abs(self.reduced) <= tol * self.scale
+        if zero.any():
+            zero[zero] = ~np.all(self.a_all[:, zero] == own[:, None], axis=0)
+        zeros = int(zero.sum())
         zeros += int(abs(duals @ own) <= tol * (1.0 + np.abs(duals) @ own))  # the self column
         zeros += int((np.abs(duals) <= tol).sum()) + 1  # row slacks, theta
         return zeros == len(duals)
