@@ -318,11 +318,19 @@ def dea(
         good = [o for o in outputs if o not in undesirable]
         rows = _sbm_rows(frame, units, inputs, good, undesirable, orientation, rts, method)
         return DEAResult(pd.DataFrame(rows), model, orientation, _twins(x, y, units))
-    solve = _full_solver if method == "full" else _frontier_solver
-    solve_unit = solve(x, y, model, orientation, super_efficiency)
+    if method == "full":
+        solve_unit, order = _full_solver(x, y, model, orientation, super_efficiency), range(len(units))
+    else:
+        from silkscope.cluster.efficiency_frontier import visit_order
+
+        solve_unit = _frontier_solver(x, y, model, orientation, super_efficiency)
+        order = visit_order(x, y)  # similar units in a row: warm starts close to the optimum
+    solutions = [None] * len(units)
+    for o in order:
+        solutions[o] = solve_unit(o)
     rows = []
     for o in range(len(units)):
-        crs, vrs, xl, yl, sup = solve_unit(o)
+        crs, vrs, xl, yl, sup = solutions[o]
         score = crs if model == "ccr" else vrs
         eff = score if orientation == "input" else 1.0 / score
         crs, vrs = (crs, vrs) if orientation == "input" else (1.0 / crs, 1.0 / vrs)

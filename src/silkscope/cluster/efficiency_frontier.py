@@ -335,3 +335,19 @@ class FrontierSlacksBasedLP(_Restricted):
         sol = np.asarray(self.solution.col_value)
         t = sol[0]
         return float(h.getInfo().objective_function_value), sol[1 : 1 + m + s + q] / t
+
+
+def visit_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """An order of the units (rows) in which neighbours point in similar directions, so that each
+    warm-started LP starts from a basis close to its own optimum: the units' data, scaled by column
+    means and by their own sum (a ray), binned on its first three principal axes, then sorted."""
+    data = np.c_[x / x.mean(axis=0), y / np.maximum(y.mean(axis=0), 1e-300)]
+    rays = data / data.sum(axis=1, keepdims=True)
+    centred = rays - rays.mean(axis=0)
+    if len(rays) < 3:
+        return np.arange(len(rays))
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    scores = centred @ axes[:3].T
+    spread = np.maximum(scores.std(axis=0), 1e-300)
+    bins = np.floor(scores / spread * 2.0)
+    return np.lexsort(bins.T[::-1])
