@@ -8,7 +8,8 @@
 * The scaling curve, 500 / 2,000 / 10,000 / 50,000 units (``DEA_SIZES=500,2000`` to choose).
 
 linprog is timed on the first ``BASE_UNITS`` units at each size and scaled linearly (each unit's LP
-is independent; its size is the full size); its efficiencies must equal ours on those units. At
+is independent; its size is the full size); its efficiencies must equal ours on those units. Wall and
+CPU time of this process are both printed (the CPU ratio is the fairer one on a loaded machine). At
 2,000 units the exhaustive path (``method="full"``, every LP over all units) is timed too.
 
 Run: .venv/bin/python -m benchmarks dea
@@ -57,11 +58,12 @@ def linprog_unit(x: np.ndarray, y: np.ndarray, o: int, vrs: bool, slacks: bool) 
 
 
 def per_unit(x: np.ndarray, y: np.ndarray, units: int, vrs: tuple[bool, ...], slacks: bool):
-    """linprog time for all ``len(x)`` units (scaled from the first ``units``) and the last model's
-    efficiencies on those units."""
-    start = time.perf_counter()
+    """linprog wall and CPU time for all ``len(x)`` units (scaled from the first ``units``) and the
+    last model's efficiencies on those units."""
+    start, cpu = time.perf_counter(), time.process_time()
     values = [[linprog_unit(x, y, o, v, slacks) for v in vrs][-1] for o in range(units)]
-    return (time.perf_counter() - start) / units * len(x), values
+    scale = len(x) / units
+    return (time.perf_counter() - start) * scale, (time.process_time() - cpu) * scale, values
 
 
 def main() -> None:
@@ -70,35 +72,35 @@ def main() -> None:
         frame = data(n)
         x, y = frame[INPUTS].to_numpy(), frame[OUTPUTS].to_numpy()
         base_units = max(5, min(60, 120_000 // n))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         ccr = dea(frame, INPUTS, OUTPUTS, model="ccr").to_frame()
-        ccr_t = time.perf_counter() - start
-        start = time.perf_counter()
+        ccr_t, ccr_c = time.perf_counter() - start, time.process_time() - cpu
         bcc = dea(frame, INPUTS, OUTPUTS, model="bcc").to_frame()
-        both_t = ccr_t + time.perf_counter() - start
-        lp_t, lp_ccr = per_unit(x, y, base_units, (False,), slacks=False)
-        lp2_t, lp_bcc = per_unit(x, y, base_units, (False, True), slacks=True)
+        both_t, both_c = time.perf_counter() - start, time.process_time() - cpu
+        lp_t, lp_c, lp_ccr = per_unit(x, y, base_units, (False,), slacks=False)
+        lp2_t, lp2_c, lp_bcc = per_unit(x, y, base_units, (False, True), slacks=True)
         same = np.allclose(lp_ccr, ccr.efficiency[:base_units], atol=1e-6) and np.allclose(
             lp_bcc, bcc.efficiency[:base_units], atol=1e-6
         )
-        print(f"  {n:>6,} units")
+        print(f"  {n:>6,} units (linprog: {base_units} units timed, scaled); wall s | CPU s of this process")
         print(
-            f"    CCR input (+ BCC, slacks): silkscope {ccr_t:8.1f} s | linprog per unit {lp_t:8.1f} s"
-            f" ({base_units} units timed) -> {lp_t / ccr_t:5.1f}x"
+            f"    CCR input (+ BCC, slacks): silkscope {ccr_t:7.1f} | {ccr_c:7.1f}"
+            f"   linprog per unit {lp_t:8.1f} | {lp_c:8.1f}   -> {lp_t / ccr_t:5.1f}x | {lp_c / ccr_c:5.1f}x"
         )
         print(
-            f"    CCR + BCC with slacks:     silkscope {both_t:8.1f} s | linprog with slacks {lp2_t:8.1f} s"
-            f" -> {lp2_t / both_t:5.1f}x"
+            f"    CCR + BCC with slacks:     silkscope {both_t:7.1f} | {both_c:7.1f}"
+            f"   linprog w/ slacks {lp2_t:7.1f} | {lp2_c:8.1f}   -> {lp2_t / both_t:5.1f}x | {lp2_c / both_c:5.1f}x"
         )
         print(f"    efficiencies equal linprog's on the timed units (1e-6): {'yes' if same else 'NO'}")
         assert same
         if n == 2000:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             full = dea(frame, INPUTS, OUTPUTS, model="ccr", method="full").to_frame()
-            full_t = time.perf_counter() - start
+            full_t, full_c = time.perf_counter() - start, time.process_time() - cpu
             worst = float((full.iloc[:, 1:] - ccr.iloc[:, 1:]).abs().max().max())
             print(
-                f"    exhaustive path (method='full', every LP over all units): {full_t:.1f} s;"
+                f"    exhaustive path (method='full', every LP over all units): {full_t:.1f} s,"
+                f" CPU {full_c:.1f} s;"
                 f" largest difference from the screened path {worst:.1e}"
             )
 

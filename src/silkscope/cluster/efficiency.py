@@ -2,7 +2,9 @@
 
 One envelopment LP is built per (model, orientation, reference set) and re-solved for every unit
 by changing only the unit's own column coefficients and right-hand sides (warm-started), instead
-of building a fresh LP per unit.
+of building a fresh LP per unit. By default (``method="frontier"``) each LP holds only a working set
+of frontier units grown by pricing (Dulá 2011; :mod:`silkscope.cluster.efficiency_frontier`),
+with the same optima; ``method="full"`` keeps every unit in every LP.
 
 * CCR (Charnes, Cooper & Rhodes 1978): constant returns to scale.
 * BCC (Banker, Charnes & Cooper 1984): variable returns, ``sum(lambda) = 1``.

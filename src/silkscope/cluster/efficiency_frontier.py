@@ -1,7 +1,8 @@
 """DEA LPs solved against a screened frontier by column generation, with exact optimality checks.
 
-Only the units that span the efficient frontier ever enter an envelopment LP's optimal basis, and in
-practice they are a few per cent of the units. Following Dulá (2011, "An algorithm for data envelopment
+Only the units that span the efficient frontier ever enter an envelopment LP's optimal basis, and
+they are a minority of the units (about a quarter of 2,000 random units in 7 dimensions, a shrinking
+share as the number of units grows). Following Dulá (2011, "An algorithm for data envelopment
 analysis", INFORMS J. Computing 23(2):284-296), each LP is solved over a small working set of reference
 units; the LP's dual prices are a supporting hyperplane, and any unit lying beyond it (a column with a
 negative reduced cost) is added to the working set and the LP re-solved (warm-started in HiGHS) until
@@ -27,8 +28,9 @@ PRICE_TOL = 1e-9  # relative reduced-cost tolerance of the pricing test
 
 
 def seed_units(x: np.ndarray, y: np.ndarray, k: int | None = None) -> np.ndarray:
-    """A few units sure to be efficient: the best ratio ``u.y / v.x`` for ``k`` fixed positive weight
-    vectors (and each single output over the sum of inputs); data scaled by column means first."""
+    """A starting working set: the units with the best ratio ``u.y / v.x`` for ``k`` fixed positive
+    weight vectors and for each single output over the sum of inputs (CCR-efficient units, data
+    scaled by column means). Only speed depends on it; pricing adds whatever else is needed."""
     n, m = x.shape
     s = y.shape[1]
     xs, ys = x / x.mean(axis=0), y / np.maximum(y.mean(axis=0), 1e-300)
@@ -213,7 +215,7 @@ class FrontierEnvelopmentLP(_Restricted):
         ``X lambda, Y lambda``), so they are not counted."""
         tol = 1e-9
         duals = self.duals
-        own = np.r_[x_o, y_o, [1.0] if self.vrs else []]
+        own = np.concatenate((x_o, y_o, np.ones(1) if self.vrs else np.empty(0)))
         zero = np.abs(self.reduced) <= tol * self.scale
         if zero.any():
             zero[zero] = ~np.all(self.a_all[:, zero] == own[:, None], axis=0)
