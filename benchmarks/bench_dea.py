@@ -7,10 +7,11 @@
   model's envelopment LP and its max-slack second stage (4 LPs).
 * The scaling curve, 500 / 2,000 / 10,000 / 50,000 units (``DEA_SIZES=500,2000`` to choose).
 
-linprog is timed on the first ``BASE_UNITS`` units at each size and scaled linearly (each unit's LP
-is independent; its size is the full size); its efficiencies must equal ours on those units. Wall and
-CPU time of this process are both printed (the CPU ratio is the fairer one on a loaded machine). At
-2,000 units the exhaustive path (``method="full"``, every LP over all units) is timed too.
+linprog is timed on the first 60 units at each size (fewer above 2,000 units, at least 5) and scaled
+linearly (each unit's LP is independent and has the full size); its efficiencies must equal ours on
+those units. Wall and CPU time of this process are both printed (the CPU ratio is the fairer one on
+a loaded machine). At 2,000 units the exhaustive path (``method="full"``, every LP over all units)
+is timed too.
 
 Run: .venv/bin/python -m benchmarks dea
 """
