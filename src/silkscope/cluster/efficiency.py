@@ -2,7 +2,9 @@
 
 One envelopment LP is built per (model, orientation, reference set) and re-solved for every unit
 by changing only the unit's own column coefficients and right-hand sides (warm-started), instead
-of building a fresh LP per unit.
+of building a fresh LP per unit. By default (``method="frontier"``) each LP holds only a working set
+of frontier units grown by pricing (Dulá 2011; :mod:`silkscope.cluster.efficiency_frontier`),
+with the same optima; ``method="full"`` keeps every unit in every LP.
 
 * CCR (Charnes, Cooper & Rhodes 1978): constant returns to scale.
 * BCC (Banker, Charnes & Cooper 1984): variable returns, ``sum(lambda) = 1``.
@@ -31,6 +33,7 @@ from silkscope.errors import InputError, MethodError
 
 MODELS = ("ccr", "bcc", "sbm")
 ORIENTATIONS = ("input", "output", "none")  # "none": non-oriented, SBM only
+METHODS = ("frontier", "full")  # LPs over the screened frontier (default) or over every unit
 
 
 def _highs():
@@ -280,13 +283,18 @@ def dea(
     unit: str = "unit_id",
     rts: str = "crs",
     undesirable: list[str] | None = None,
+    method: str = "frontier",
 ) -> DEAResult:
     """DEA efficiency of every row of ``frame`` against the others (one period).
 
     Columns: ``unit_id, efficiency, scale_efficiency`` (CRS / VRS score: both models are solved),
     then ``slack_<var>`` and ``target_<var>`` per input and output, ``super_efficiency`` if asked.
     ``rts`` and ``undesirable`` (outputs to reduce, a subset of ``outputs``) apply to SBM.
+    ``method="frontier"`` solves each LP against the screened frontier (column generation, Dulá
+    2011); ``"full"`` against every unit. Both give the same optima; "full" is the reference path.
     """
+    if method not in METHODS:
+        raise MethodError(f"method must be frontier|full; got {method}")
     if model not in MODELS or orientation not in ORIENTATIONS or rts not in ("crs", "vrs"):
         raise MethodError(
             f"model must be ccr|bcc|sbm, orientation input|output|none, rts crs|vrs; got {model}, {orientation}, {rts}"
@@ -310,26 +318,30 @@ def dea(
     _validate(x, y, inputs, outputs, units)
     if model == "sbm":
         good = [o for o in outputs if o not in undesirable]
-        rows = _sbm_rows(frame, units, inputs, good, undesirable, orientation, rts)
+        rows = _sbm_rows(frame, units, inputs, good, undesirable, orientation, rts, method)
         return DEAResult(pd.DataFrame(rows), model, orientation, _twins(x, y, units))
-    lps = {m: EnvelopmentLP(x.T, y.T, vrs=(m == "bcc"), orientation=orientation) for m in ("ccr", "bcc")}
+    if method == "full":
+        solve_unit, order = _full_solver(x, y, model, orientation, super_efficiency), range(len(units))
+    else:
+        from silkscope.cluster.efficiency_frontier import visit_order
+
+        solve_unit = _frontier_solver(x, y, model, orientation, super_efficiency)
+        order = visit_order(x, y)  # similar units in a row: warm starts close to the optimum
+    solutions = [None] * len(units)
+    for o in order:
+        solutions[o] = solve_unit(o)
     rows = []
     for o in range(len(units)):
-        other = "bcc" if model == "ccr" else "ccr"
-        scores = {other: lps[other].solve(x[o], y[o]), model: lps[model].solve(x[o], y[o])}
-        score, lam = scores[model]
+        crs, vrs, xl, yl, sup = solutions[o]
+        score = crs if model == "ccr" else vrs
         eff = score if orientation == "input" else 1.0 / score
-        crs = scores["ccr"][0] if orientation == "input" else 1.0 / scores["ccr"][0]
-        vrs = scores["bcc"][0] if orientation == "input" else 1.0 / scores["bcc"][0]
-        lam2 = lps[model].max_slacks(score)
+        crs, vrs = (crs, vrs) if orientation == "input" else (1.0 / crs, 1.0 / vrs)
         row: dict[str, object] = {"unit_id": units[o], "efficiency": eff, "scale_efficiency": crs / vrs}
         if orientation == "input":
-            s_in = score * x[o] - x.T @ lam2
-            s_out = y.T @ lam2 - y[o]
+            s_in, s_out = score * x[o] - xl, yl - y[o]
             t_in, t_out = score * x[o] - s_in, y[o] + s_out
         else:
-            s_in = x[o] - x.T @ lam2
-            s_out = y.T @ lam2 - score * y[o]
+            s_in, s_out = x[o] - xl, yl - score * y[o]
             t_in, t_out = x[o] - s_in, score * y[o] + s_out
         for k, name in enumerate(inputs):
             row[f"slack_{name}"] = max(float(s_in[k]), 0.0)
@@ -338,10 +350,50 @@ def dea(
             row[f"slack_{name}"] = max(float(s_out[k]), 0.0)
             row[f"target_{name}"] = float(t_out[k])
         if super_efficiency:
-            sup, _ = lps[model].solve(x[o], y[o], exclude=o)
             row["super_efficiency"] = sup if orientation == "input" else (1.0 / sup if sup else np.nan)
         rows.append(row)
     return DEAResult(pd.DataFrame(rows), model, orientation, _twins(x, y, units))
+
+
+_UnitSolution = tuple[float, float, np.ndarray, np.ndarray, float]
+
+
+def _full_solver(x: np.ndarray, y: np.ndarray, model: str, orientation: str, super_: bool):
+    """The exhaustive path: every LP over all units. Returns ``o -> (ccr, bcc, X lambda, Y lambda,
+    super)`` with the raw theta/phi scores and the second-stage (max-slack) lambdas of ``model``."""
+    lps = {m: EnvelopmentLP(x.T, y.T, vrs=(m == "bcc"), orientation=orientation) for m in ("ccr", "bcc")}
+    other = "bcc" if model == "ccr" else "ccr"
+
+    def solve_unit(o: int) -> _UnitSolution:
+        scores = {other: lps[other].solve(x[o], y[o])[0], model: lps[model].solve(x[o], y[o])[0]}
+        lam = lps[model].max_slacks(scores[model])
+        sup = lps[model].solve(x[o], y[o], exclude=o)[0] if super_ else np.nan
+        return scores["ccr"], scores["bcc"], x.T @ lam, y.T @ lam, sup
+
+    return solve_unit
+
+
+def _frontier_solver(x: np.ndarray, y: np.ndarray, model: str, orientation: str, super_: bool):
+    """The screened path (:mod:`silkscope.cluster.efficiency_frontier`): the same LPs over a working
+    set of frontier units grown by pricing, with the same optima."""
+    from silkscope.cluster.efficiency_frontier import FrontierEnvelopmentLP
+
+    lps = {
+        m: FrontierEnvelopmentLP(x.T, y.T, vrs=(m == "bcc"), orientation=orientation) for m in ("ccr", "bcc")
+    }
+    other = "bcc" if model == "ccr" else "ccr"
+
+    def solve_unit(o: int) -> _UnitSolution:
+        scores = {model: lps[model].solve(x[o], y[o])}
+        if model == "ccr" and abs(lps["ccr"].lambda_sum - 1.0) <= 1e-12:
+            scores["bcc"] = scores["ccr"]  # a CCR optimum with sum(lambda) = 1 is BCC's optimum too
+        else:
+            scores[other] = lps[other].solve(x[o], y[o])
+        xl, yl = lps[model].max_slacks(scores[model])
+        sup = lps[model].super_solve(o, x[o], y[o]) if super_ else np.nan
+        return scores["ccr"], scores["bcc"], xl, yl, sup
+
+    return solve_unit
 
 
 def _sbm_rows(
@@ -352,13 +404,18 @@ def _sbm_rows(
     bad: list[str],
     orientation: str,
     rts: str,
+    method: str,
 ) -> list[dict[str, object]]:
     x, y, b = (frame[c].to_numpy(dtype=float) for c in (inputs, good, bad))
-    lps = {v: SlacksBasedLP(x.T, y.T, b.T, vrs=v == "vrs", orientation=orientation) for v in ("crs", "vrs")}
+    if method == "full":
+        kind = SlacksBasedLP
+    else:
+        from silkscope.cluster.efficiency_frontier import FrontierSlacksBasedLP as kind
+    lps = {v: kind(x.T, y.T, b.T, vrs=v == "vrs", orientation=orientation) for v in ("crs", "vrs")}
     rows = []
     for o in range(len(units)):
         scores = {v: lps[v].solve(x[o], y[o], b[o]) for v in lps}
-        rho, slacks, _ = scores[rts]
+        rho, slacks = scores[rts][:2]
         row: dict[str, object] = {
             "unit_id": units[o],
             "efficiency": rho,
