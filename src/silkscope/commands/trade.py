@@ -695,6 +695,7 @@ def elasticity_command(
             seed=seed,
             progress=lambda n: bar.advance(task, n),
         )
+    result.details["compare"] = label is None  # no comparison of synthetic demo flows
     frame = result.table
     if label:
         frame["note"] = label

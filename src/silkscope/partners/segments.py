@@ -308,33 +308,29 @@ def segment_markets(
                 column=v,
             )
         model[v] = np.log(model[v])
-    z = standardise(model)
-    x = z.to_numpy()
     n = len(frame)
     if n < 3:
         raise InputError(f"only {n} countries have every variable; segments need at least 3", file=source)
+    z = standardise(model)
+    x = z.to_numpy()
+
+    own: dict[int, np.ndarray] = {}
 
     def labels_for(values: np.ndarray, kk: int) -> np.ndarray:
-        return cluster(values, kk, method, seed)
+        if values is not x:
+            return cluster(values, kk, method, seed)
+        if kk not in own:  # the data's labels serve the gap statistic, the silhouettes and the result
+            own[kk] = cluster(x, kk, method, seed)
+        return own[kk]
 
-    choice = pd.DataFrame()
-    note = None
-    if isinstance(k, str):
-        if k != "auto":
-            raise MethodError(f"--k must be a number or auto; got '{k}'")
-        ks = list(range(1, min(MAX_AUTO_K, n - 1) + 1))
-        gap = gap_statistic(x, ks, labels_for, n_refs=n_refs, seed=seed)
-        sil = silhouettes(x, ks, labels_for)
-        choice = gap.table.merge(sil.rename_axis("k").reset_index(), on="k", how="left")
-        chosen = gap.k
-        if chosen < 2:
-            chosen = int(sil.idxmax())
-            note = "segments.gap_found_none"
-    else:
-        chosen = int(k)
-        if not 1 <= chosen < n:
-            raise MethodError(f"--k {k}: choose between 1 and {n - 1} for {n} countries")
-    raw_labels = cluster(x, chosen, method, seed)
+    import sklearn.cluster  # noqa: F401  (loaded before the limit: threadpoolctl limits loaded libraries)
+    import sklearn.mixture  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    # one thread: on data this small, OpenMP start-up costs ~10x the clustering itself
+    with threadpool_limits(1):
+        chosen, choice, note = _choose_k(x, k, n, labels_for, n_refs, seed)
+        raw_labels = labels_for(x, chosen)
     # number the segments by their mean z-score, highest first
     means = pd.Series(x.mean(axis=1)).groupby(raw_labels).mean().sort_values(ascending=False)
     order = {label: i + 1 for i, label in enumerate(means.index)}
@@ -343,6 +339,23 @@ def segment_markets(
         table[_score_column(group)] = z[[v for v in variables if groups[v] == group]].mean(axis=1)
     profiles = _profiles(table, frame, variables, country_name)
     return Segments(table, profiles, groups, method, chosen, excluded, choice, note, list(log))
+
+
+def _choose_k(x, k, n, labels_for, n_refs, seed) -> tuple[int, pd.DataFrame, str | None]:
+    """(k, the gap and silhouette table, a note key or None): a given k checked, or ``auto``."""
+    if isinstance(k, str):
+        if k != "auto":
+            raise MethodError(f"--k must be a number or auto; got '{k}'")
+        ks = list(range(1, min(MAX_AUTO_K, n - 1) + 1))
+        gap = gap_statistic(x, ks, labels_for, n_refs=n_refs, seed=seed)
+        sil = silhouettes(x, ks, labels_for)
+        choice = gap.table.merge(sil.rename_axis("k").reset_index(), on="k", how="left")
+        if gap.k >= 2:
+            return gap.k, choice, None
+        return int(sil.idxmax()), choice, "segments.gap_found_none"
+    if not 1 <= int(k) < n:
+        raise MethodError(f"--k {k}: choose between 1 and {n - 1} for {n} countries")
+    return int(k), pd.DataFrame(), None
 
 
 def _profiles(table: pd.DataFrame, frame: pd.DataFrame, variables: list[str], country_name) -> pd.DataFrame:

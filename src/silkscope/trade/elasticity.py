@@ -17,8 +17,9 @@ by 2SLS with variety dummies as instruments (= least squares on the variety mean
 the variety's number of years). With θ1 > 0 the estimate is feasible:
 ρ = 1/2 ± sqrt(1/4 - 1/(4 + θ2²/θ1)) (the sign of θ2), σ = 1 + sqrt(ρ / (θ1 (1-ρ))). Otherwise
 (σ <= 1 or ρ outside [0, 1) implied) Broda & Weinstein's grid search minimises the same
-weighted sum of squares over σ in [1.05, 131.05] and ρ in [0, 0.99]; a minimum on the edge of the
-grid is reported as such.
+weighted sum of squares over σ in [1.05, 131.05] and ρ in [0, 0.99] (a coarse grid, a finer one
+around its minimum, then Nelder-Mead within the bounds); a minimum on the edge of the grid is
+reported as such.
 
 Standard errors: **bootstrap over varieties** (the non-reference varieties' means resampled with
 replacement, each draw re-estimated, with the grid search when infeasible): the standard
@@ -27,7 +28,7 @@ deviation of the draws of σ.
 ``status`` of each product x market: ``ok``; ``grid_search``; ``grid_search_at_bound``;
 ``too_few_years`` (fewer than ``min_years`` years with quantities); ``too_few_varieties`` (fewer
 than ``min_varieties`` exporters, the reference included, with a year-on-year change against the
-reference); ``no_quantities`` (no flow with a positive value and quantity). Not done here: BW's
+reference; ``n_varieties`` counts every exporter with a value and a quantity); ``no_quantities`` (no flow with a positive value and quantity). Not done here: BW's
 weights and constant for measurement error in unit values.
 """
 
@@ -106,8 +107,23 @@ def _grid_search(xtx: np.ndarray, xty: np.ndarray, yy: float) -> tuple[float, fl
     lo_r, hi_r = max(RHO_GRID[0], r[best] - 2 * dr), min(RHO_GRID[1], r[best] + 2 * dr)
     s, r, t1, t2 = _grid(np.linspace(lo_s, hi_s, 60), np.linspace(lo_r, hi_r, 60))
     best = int(np.argmin(ssr(t1, t2)))
-    edge = bool(np.isclose(s[best], SIGMA_GRID).any() or np.isclose(r[best], RHO_GRID).any())
-    return float(s[best]), float(r[best]), edge
+    # polish within the grid's bounds (the objective has long ridges where σ and ρ trade off)
+    from scipy.optimize import minimize
+
+    lo_u, hi_u = np.log(SIGMA_GRID[0] - 1), np.log(SIGMA_GRID[1] - 1)
+
+    def point(p):  # log(σ-1) and ρ, held inside the grid's bounds
+        return 1 + np.exp(np.clip(p[0], lo_u, hi_u)), np.clip(p[1], *RHO_GRID)
+
+    found = minimize(
+        lambda p: ssr(*thetas(*point(p))),
+        [np.log(s[best] - 1), r[best]],
+        method="Nelder-Mead",
+        options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 2000},
+    )
+    sigma, rho = point(found.x) if found.fun <= ssr(t1[best], t2[best]) else (s[best], r[best])
+    edge = bool(np.isclose(sigma, SIGMA_GRID, rtol=1e-4).any() or np.isclose(rho, RHO_GRID, atol=1e-4).any())
+    return float(sigma), float(rho), edge
 
 
 @dataclass
@@ -135,12 +151,14 @@ def _estimate(m: _Means) -> tuple[float, float, str]:
     return sigma, rho, "grid_search_at_bound" if edge else "grid_search"
 
 
-def _panel(part: pd.DataFrame) -> tuple[_Means | None, int, int, int]:
-    """Variety means of one product x market, with (n_varieties, n_years, n_obs)."""
+def _panel(part: pd.DataFrame) -> tuple[_Means | None, int, int, int, int]:
+    """Variety means of one product x market, with (n_varieties: exporters with a value and a
+    quantity, usable: those with a year-on-year change against the reference plus the reference,
+    n_years, n_obs)."""
     part = part[(part.value > 0) & (part.quantity > 0)]
     n_years = part.year.nunique()
     if part.empty:
-        return None, 0, 0, 0
+        return None, 0, 0, 0, 0
     wide_v = part.pivot_table(index="year", columns="exporter", values="value", aggfunc="sum")
     wide_q = part.pivot_table(index="year", columns="exporter", values="quantity", aggfunc="sum")
     wide_v = wide_v.reindex(range(int(wide_v.index.min()), int(wide_v.index.max()) + 1))
@@ -154,14 +172,15 @@ def _panel(part: pd.DataFrame) -> tuple[_Means | None, int, int, int]:
     y, x1, x2 = dp**2, ds**2, dp * ds
     w = y.notna().sum()
     keep = w[w > 0].index
-    n_varieties = len(keep) + 1 if len(keep) else 1
+    n_varieties = int(present.gt(0).sum())
+    usable = len(keep) + 1 if len(keep) else 0
     means = _Means(
         y.mean()[keep].to_numpy(),
         x1.mean()[keep].to_numpy(),
         x2.mean()[keep].to_numpy(),
         w[keep].to_numpy().astype(float),
     )
-    return means, n_varieties, n_years, int(w.sum())
+    return means, n_varieties, usable, n_years, int(w.sum())
 
 
 @dataclass
@@ -184,8 +203,10 @@ class Elasticities:
                 text += "\n  " + t(f"elasticity.status.{status}", n=int(counts[status]))
         if d.get("missing_quantity"):
             text += "\n  " + t("elasticity.missing_quantity", n=d["missing_quantity"])
-        compared = compare_published(self.table)
-        if len(compared):
+        compared = compare_published(self.table) if d.get("compare", True) else self.table.iloc[:0]
+        if not d.get("compare", True):
+            pass  # synthetic (demo) flows: a comparison with published elasticities would mean nothing
+        elif len(compared):
             for row in compared.itertuples():
                 text += "\n  " + t(
                     "elasticity.published",
@@ -239,7 +260,7 @@ def feenstra_elasticities(
 
 
 def _one(product, market, part, min_years, min_varieties, n_boot, rng) -> dict:
-    means, n_varieties, n_years, n_obs = _panel(part)
+    means, n_varieties, usable, n_years, n_obs = _panel(part)
     row = dict(product=product, market=market, sigma=np.nan, std_error=np.nan, n_varieties=n_varieties,
                status="", rho=np.nan, n_years=n_years, n_obs=n_obs)  # fmt: skip
     if means is None:
@@ -249,7 +270,7 @@ def _one(product, market, part, min_years, min_varieties, n_boot, rng) -> dict:
         s
         for s, bad in (
             ("too_few_years", n_years < min_years),
-            ("too_few_varieties", n_varieties < min_varieties),
+            ("too_few_varieties", usable < min_varieties),
         )
         if bad
     ]
