@@ -204,3 +204,32 @@ def test_real_wdi_countries(shared_data):
     thousands = wide.assign(**{"NY.GDP.PCAP.CD": wide["NY.GDP.PCAP.CD"] / 1000})
     again = segment_markets(thousands, groups, method="kmeans", k="auto", seed=0, n_refs=10, log=logs)
     pd.testing.assert_frame_equal(result.table, again.table)
+
+
+@pytest.mark.shared
+def test_workspace_partner_table(shared_data, tmp_path):
+    """--workspace reads the study's partner table: the same segments as --data on the table
+    ``partners table`` writes."""
+    from silkscope.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    raw = shared_data / "wdi_extracts" / "raw"
+    files = [next(raw.glob(f"API_{code}_*.csv")) for code in ("NY.GDP.PCAP.CD", "SP.URB.TOTL.IN.ZS", "IT.NET.USER.ZS")]
+    files.append(next(raw.glob("Metadata_Country_API_NY.GDP.MKTP.CD_*.csv")))  # April 2025, as the data
+    imported = runner.invoke(app, ["import", "wdi", *map(str, files), "--workspace", str(ws.root)])
+    assert imported.exit_code == 0, imported.output
+    table = tmp_path / "partners.csv"
+    made = runner.invoke(app, ["partners", "table", "--workspace", str(ws.root), "--years", "2019", "--out", str(table)])
+    assert made.exit_code == 0, made.output
+    common = ["--variables", "purchasing:NY.GDP.PCAP.CD,SP.URB.TOTL.IN.ZS,IT.NET.USER.ZS", "--k", "4",
+              "--log", "NY.GDP.PCAP.CD"]  # fmt: skip
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    first = runner.invoke(app, ["partners", "segments", "--workspace", str(ws.root), "--years", "2019", *common,
+                                "--out", str(a)])  # fmt: skip
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["partners", "segments", "--data", str(table), *common, "--out", str(b)])
+    assert second.exit_code == 0, second.output
+    left, right = pd.read_csv(a), pd.read_csv(b)
+    pd.testing.assert_frame_equal(left, right)
+    assert "CHN" not in set(left.country) and len(left) > 150
+    assert list(left.columns) == ["country", "segment", "score_purchasing", "score_demographic", "score_behavioural"]
