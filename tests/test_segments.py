@@ -214,12 +214,17 @@ def test_workspace_partner_table(shared_data, tmp_path):
 
     ws = Workspace.init(tmp_path / "ws")
     raw = shared_data / "wdi_extracts" / "raw"
-    files = [next(raw.glob(f"API_{code}_*.csv")) for code in ("NY.GDP.PCAP.CD", "SP.URB.TOTL.IN.ZS", "IT.NET.USER.ZS")]
+    files = [
+        next(raw.glob(f"API_{code}_*.csv"))
+        for code in ("NY.GDP.PCAP.CD", "SP.URB.TOTL.IN.ZS", "IT.NET.USER.ZS")
+    ]
     files.append(next(raw.glob("Metadata_Country_API_NY.GDP.MKTP.CD_*.csv")))  # April 2025, as the data
     imported = runner.invoke(app, ["import", "wdi", *map(str, files), "--workspace", str(ws.root)])
     assert imported.exit_code == 0, imported.output
     table = tmp_path / "partners.csv"
-    made = runner.invoke(app, ["partners", "table", "--workspace", str(ws.root), "--years", "2019", "--out", str(table)])
+    made = runner.invoke(
+        app, ["partners", "table", "--workspace", str(ws.root), "--years", "2019", "--out", str(table)]
+    )
     assert made.exit_code == 0, made.output
     common = ["--variables", "purchasing:NY.GDP.PCAP.CD,SP.URB.TOTL.IN.ZS,IT.NET.USER.ZS", "--k", "4",
               "--log", "NY.GDP.PCAP.CD"]  # fmt: skip
@@ -232,4 +237,10 @@ def test_workspace_partner_table(shared_data, tmp_path):
     left, right = pd.read_csv(a), pd.read_csv(b)
     pd.testing.assert_frame_equal(left, right)
     assert "CHN" not in set(left.country) and len(left) > 150
-    assert list(left.columns) == ["country", "segment", "score_purchasing", "score_demographic", "score_behavioural"]
+    assert list(left.columns) == [
+        "country",
+        "segment",
+        "score_purchasing",
+        "score_demographic",
+        "score_behavioural",
+    ]
