@@ -183,3 +183,22 @@ def test_real_baci_extract_states_why_it_cannot_estimate(shared_data, tmp_path):
     assert (written.status == "too_few_years; too_few_varieties").sum() > 100
     assert written.n_varieties.max() <= 2 and written.sigma.isna().all()
     assert "too few years" in result.output
+
+
+@pytest.mark.shared
+def test_workspace_flows_give_what_the_file_gives(shared_data, tmp_path):
+    """--workspace reads the imported flows with their quantities: the same rows as --data on the
+    file that was imported."""
+    path = shared_data / "baci" / "baci_hs92_y2021_v202301_exporters_afg_zaf.csv.gz"
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    imported = runner.invoke(app, ["import", "baci", str(path), "--hs", "HS92", "--workspace", str(ws)])
+    assert imported.exit_code == 0, imported.output
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    common = ["--products", "6911,9701", "--markets", "CHN,USA,DEU", "--boot", "10"]
+    first = runner.invoke(app, ["trade", "elasticity", "--workspace", str(ws), *common, "--out", str(a)])
+    second = runner.invoke(app, ["trade", "elasticity", "--data", str(path), *common, "--out", str(b)])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    left, right = pd.read_csv(a, dtype={"product": str}), pd.read_csv(b, dtype={"product": str})
+    pd.testing.assert_frame_equal(left, right)
+    assert left.n_varieties.max() >= 1 and left.sigma.isna().all()

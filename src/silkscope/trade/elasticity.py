@@ -203,21 +203,20 @@ class Elasticities:
                 text += "\n  " + t(f"elasticity.status.{status}", n=int(counts[status]))
         if d.get("missing_quantity"):
             text += "\n  " + t("elasticity.missing_quantity", n=d["missing_quantity"])
-        compared = compare_published(self.table) if d.get("compare", True) else self.table.iloc[:0]
-        if not d.get("compare", True):
-            pass  # synthetic (demo) flows: a comparison with published elasticities would mean nothing
-        elif len(compared):
-            for row in compared.itertuples():
-                text += "\n  " + t(
-                    "elasticity.published",
-                    product=row.product,
-                    market=country_name(row.market, t.lang),
-                    sigma=row.sigma,
-                    se=row.std_error,
-                    published=row.published_sigma,
-                    hs3=row.hs3,
-                )
-        else:
+        if not d.get("compare", True):  # synthetic (demo) flows: a comparison would mean nothing
+            return text
+        compared = compare_published(self.table)
+        for row in compared.itertuples():
+            text += "\n  " + t(
+                "elasticity.published",
+                product=row.product,
+                market=country_name(row.market, t.lang),
+                sigma=row.sigma,
+                se=row.std_error,
+                published=row.published_sigma,
+                hs3=row.hs3,
+            )
+        if compared.empty:
             text += "\n  " + t("elasticity.no_published")
         return text
 
