@@ -12,7 +12,7 @@ Steps, each a small function below:
    changes nothing: rescaling a column by a positive factor gives the same segments;
 4. clustering: k-means (``n_init=10``), Ward's hierarchical clustering or a Gaussian mixture
    (diagonal covariances: few countries per segment), all scikit-learn, seeded;
-5. the number of segments with ``k="auto"``: the mean silhouette (Rousseeuw 1987) and the gap
+5. the number of segments with ``k="auto"`` (k from 1 to 8, at most n - 1): the mean silhouette (Rousseeuw 1987) and the gap
    statistic (Tibshirani, Walther & Hastie 2001, uniform reference over the data's bounding box,
    the smallest k with Gap(k) >= Gap(k+1) - s(k+1)). The gap statistic decides; when it finds no
    structure (k = 1) the silhouette's k is used and the summary says so;
