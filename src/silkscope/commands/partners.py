@@ -442,3 +442,80 @@ def tiers_command(
     write_output(frame, out, title="partner tiers")
     if recs is not None and recommendations is not None:
         write_output(recs, recommendations, title="docking recommendations")
+
+
+@app.command("segments")
+@reports_errors
+def segments_command(
+    variables: str = typer.Option(
+        ...,
+        "--variables",
+        help="Variables, comma-separated, each optionally group:variable (groups regional_environment, "
+        "demographic, behavioural, purchasing or your own), e.g. purchasing:NY.GDP.PCAP.CD,SP.URB.TOTL.IN.ZS; "
+        "without a group: from --groups, else by the name (NY.GDP.PCAP* purchasing, SP.*/SE.* demographic, "
+        "IT.NET*/ST.INT* behavioural, dist*/contig/comlang*/kogut_singh regional_environment), else other.",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Output .csv, .xlsx or .parquet (profiles beside it as <stem>_profiles / 2nd sheet).",
+    ),
+    data: Path = typer.Option(
+        None, "--data", help="Table (.csv, .xlsx or .parquet): country (ISO3) + variables."
+    ),
+    workspace: Path = typer.Option(
+        None,
+        "--workspace",
+        help="Study folder: use its partner table (see partners table) instead of --data.",
+    ),
+    groups: Path = typer.Option(None, "--groups", help="YAML: group name -> list of variables."),
+    method: str = typer.Option("kmeans", "--method", help="kmeans | ward | gmm (Gaussian mixture)."),
+    k: str = typer.Option("auto", "--k", help="Number of segments, or auto (gap statistic, silhouette)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of k-means, the mixture and the gap reference draws."),
+    refs: int = typer.Option(20, "--refs", help="Reference data sets of the gap statistic."),
+    log: str = typer.Option(
+        "",
+        "--log",
+        help="Variables taken as natural logs before standardising (skewed ones, e.g. SP.POP.TOTL).",
+    ),
+    home: str = typer.Option("CHN", "--home", help="With --workspace: the home country (left out)."),
+    years: str = typer.Option(None, "--years", help="With --workspace: a year or a range (default: latest)."),
+    lang: str = typer.Option(None, "--lang", help="zh|en for the summary (default: from the locale)."),
+) -> None:
+    """Market segments of partner countries (paper 003): country, segment, one score per variable group."""
+    from silkscope.errors import InputError, MethodError
+    from silkscope.io.writers import check_output_path
+    from silkscope.partners.segments import parse_variables, segment_markets, write_segments
+
+    check_output_path(out)
+    if (data is None) == (workspace is None):
+        raise InputError("give either --data FILE or --workspace STUDY")
+    chosen = parse_variables(variables, groups)
+    k_value: int | str = k.strip().lower()
+    if k_value != "auto":
+        try:
+            k_value = int(k_value)
+        except ValueError:
+            raise MethodError(f"--k must be a number or auto; got '{k}'") from None
+    if data is not None:
+        frame, source = _read_data(data), data.name
+    else:
+        from silkscope.partners.table import partner_table
+        from silkscope.workspace import Workspace
+
+        ws = Workspace.open(workspace)
+        frame, source = (
+            partner_table(ws, home.strip().upper(), year_range(years), None, None, lang).table,
+            "partner table",
+        )
+    logged = [v.strip() for v in log.split(",") if v.strip()]
+    result = segment_markets(frame, chosen, method.strip().lower(), k_value, seed, refs, source, logged)
+    console.print(result.summary(lang), highlight=False, markup=False, soft_wrap=True)
+    scores = [c for c in result.profiles.columns if c.startswith("score_")]
+    show_table(result.profiles[["segment", "size", *scores]], title="segment profiles (mean scores)")
+    paths = write_segments(result, out)
+    console.print(
+        f"segments: wrote {len(result.table):,} rows to " + " and ".join(str(p) for p in paths),
+        highlight=False,
+        markup=False,
+    )

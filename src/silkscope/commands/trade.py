@@ -606,3 +606,99 @@ def cms_command(
     if change is not None:
         console.print(f"actual change: {change:,.1f} (thousand USD); the effects sum to it")
     write_output(result, out, title="constant-market-share decomposition")
+
+
+def _flows_with_quantity(data: Path | None, workspace: Path | None, hs: str | None, prefixes: list[str]):
+    """(flows with ``quantity``, label or None) of the given products: --data (BACI t, i, j, k, v,
+    q), else the workspace, else the built-in demo flows (labelled)."""
+    import pandas as pd
+
+    from silkscope.workspace import CONFIG_NAME
+
+    if data is not None:
+        raw, rows = _read_text(data)
+        flows = _baci_frame(raw.copy(), rows, data)
+        columns = [str(c).strip().lower() for c in raw.columns]
+        if "q" not in columns:
+            raise InputError(
+                "no quantity column 'q': unit values need it", file=data, hint="give BACI files with v and q"
+            )
+        q = raw.iloc[:, columns.index("q")].astype(str).str.strip()
+        flows["quantity"] = pd.to_numeric(
+            q.where(~q.str.upper().isin(["NA", "NAN", "NONE", ""])), errors="coerce"
+        )
+        keep = flows["product"].str.startswith(tuple(prefixes))
+        return flows[keep], None
+    if workspace is None and not (Path.cwd() / CONFIG_NAME).exists():
+        from silkscope.trade.demo import DEMO_LABEL, demo_flows
+
+        label = f"{DEMO_LABEL['en']} / {DEMO_LABEL['zh']}"
+        console.print(f"[bold yellow]no --data and no workspace: using the built-in {label}[/]")
+        flows = demo_flows()
+        return flows[flows["product"].str.startswith(tuple(prefixes))], label
+    import ibis
+
+    from silkscope.trade.queries import connect, workspace_flows
+    from silkscope.workspace import Workspace
+
+    con = connect("duckdb")
+    table = workspace_flows(con, Workspace.open(workspace or Path.cwd()), hs, quantity=True)
+    table = table.filter(ibis.or_(*[table["product"].startswith(p) for p in prefixes]))
+    return con.to_pandas(table), None
+
+
+@app.command("elasticity")
+@reports_errors
+def elasticity_command(
+    products: str = typer.Option(
+        ...,
+        "--products",
+        help="HS codes or prefixes, comma-separated (a prefix sums its HS6 lines), e.g. 691110,6912.",
+    ),
+    markets: str = typer.Option(
+        None, "--markets", help="Importers (ISO3), comma-separated (default: every importer)."
+    ),
+    data: Path = typer.Option(None, "--data", help="Flows in BACI layout with quantities: t, i, j, k, v, q."),
+    workspace: Path = WORKSPACE,
+    hs: str = HS,
+    min_years: int = typer.Option(3, "--min-years", help="Least number of years with quantities."),
+    min_varieties: int = typer.Option(
+        4, "--min-varieties", help="Least number of exporters (the reference included) with a change."
+    ),
+    boot: int = typer.Option(200, "--boot", help="Bootstrap draws (over varieties) for std_error."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+) -> None:
+    """Elasticity of substitution between exporters (Feenstra 1994, Broda-Weinstein 2006) per product x market."""
+    from silkscope.commands._common import progress_bar, show_table, write_output
+    from silkscope.io.writers import check_output_path
+    from silkscope.trade.elasticity import feenstra_elasticities
+
+    check_output_path(out)
+    prefixes = [p.strip() for p in products.split(",") if p.strip()]
+    if not prefixes or not all(p.isdigit() and 2 <= len(p) <= 6 for p in prefixes):
+        raise InputError(
+            f"--products must be HS codes or prefixes of 2 to 6 digits, e.g. 6911,691200; got '{products}'"
+        )
+    chosen = [_iso3(m.strip()) for m in markets.split(",") if m.strip()] if markets else None
+    flows, label = _flows_with_quantity(data, workspace, hs, prefixes)
+    total = len(prefixes) * (len(chosen) if chosen is not None else max(flows["importer"].nunique(), 1))
+    with progress_bar() as bar:
+        task = bar.add_task("elasticities", total=total)
+        result = feenstra_elasticities(
+            flows,
+            prefixes,
+            chosen,
+            min_years=min_years,
+            min_varieties=min_varieties,
+            n_boot=boot,
+            seed=seed,
+            progress=lambda n: bar.advance(task, n),
+        )
+    result.details["compare"] = label is None  # no comparison of synthetic demo flows
+    frame = result.table
+    if label:
+        frame["note"] = label
+    console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
+    show_table(frame.head(15), title="elasticity of substitution" + (f" ({label})" if label else ""))
+    write_output(frame, out, title="elasticity")

@@ -71,8 +71,11 @@ def frame_flows(flows: pd.DataFrame) -> ibis.Table:
     return ibis.memtable(frame)
 
 
-def workspace_flows(con: BaseBackend, ws: Workspace, hs_revision: str | None = None) -> ibis.Table:
-    """The workspace's stored flows of one HS revision (the only one, or ``hs_revision``)."""
+def workspace_flows(
+    con: BaseBackend, ws: Workspace, hs_revision: str | None = None, quantity: bool = False
+) -> ibis.Table:
+    """The workspace's stored flows of one HS revision (the only one, or ``hs_revision``), with
+    the ``quantity`` column (tonnes) too when asked."""
     if ws.trade_glob is None:
         raise InputError(
             f"workspace {ws.root} holds no trade flows",
@@ -98,4 +101,5 @@ def workspace_flows(con: BaseBackend, ws: Workspace, hs_revision: str | None = N
         importer=table.importer,
         product=table.hs6,
         value=table.value_kusd,
+        **({"quantity": table.quantity_t} if quantity else {}),
     )
