@@ -182,3 +182,72 @@ def test_zh_report_names_lisa_types_and_statistics_in_chinese(zh_html):
     assert "高-高" in cluster and "莫兰指数 I" in cluster and "moran_i" not in cluster
     trade = " ".join(parser.text["trade"])
     assert "中国" in trade and "China" not in trade
+
+
+# --- the dashboard in Chromium --------------------------------------------------------------------
+#: the dashboard's own name in its title, and the language switch's endonym
+DASHBOARD_ALLOWED = frozenset({"Silkscope", "English"})
+_VISIBLE_TEXT = """() => {
+  const skip = (n) => n.closest('code, script, style');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode, host = node.parentElement;
+    if (!node.data.trim() || skip(host) || !host.checkVisibility()) continue;
+    out.push(node.data.trim());
+  }
+  for (const option of document.querySelectorAll('select option')) out.push(option.text);
+  return out;
+}"""
+_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter((d) => d.checkVisibility())
+  .map((d) => JSON.stringify({data: d.data, layout: d.layout}))"""
+
+
+def _chart_texts(dumps: list[str]) -> list[str]:
+    strings: list[str] = []
+    for dump in dumps:
+        parsed = json.loads(dump)
+        html = f'Plotly.newPlot("x", {json.dumps(parsed["data"])}, {json.dumps(parsed["layout"])})'
+        for texts in chart_strings(html).values():
+            strings += texts
+    return strings
+
+
+@pytest.mark.browser
+def test_zh_dashboard_tabs_have_no_latin_words():
+    from silkscope.web.headless import CHROMIUM, CHROMIUM_ARGS, ServerThread
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no system Chromium at {CHROMIUM} (scripts/ensure-chromium.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from silkscope.web.app import create_app
+
+    ready = {
+        "ranking": "#ranking-table tbody tr",
+        "profile": "#profile-table tbody tr",
+        "compare": "#compare-table tbody tr",
+        "trade": "#trade-table tbody tr",
+        "partners": "#partners-table tbody tr",
+        "coverage": "#box-coverage-chart .main-svg",
+    }
+    found: dict[str, dict[str, str]] = {}
+    with ServerThread(create_app(None)) as server, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}/?lang=zh")
+        page.wait_for_selector("body[data-ready='1']")
+        page.click("#ranking-table tbody tr[data-unit='440000'] a.unit-link")  # a profile to show
+        for tab, selector in ready.items():
+            page.click(f".tab[data-tab='{tab}']")
+            page.locator(selector).first.wait_for(timeout=180_000)
+            page.wait_for_timeout(300)
+            texts = page.evaluate(_VISIBLE_TEXT) + _chart_texts(page.evaluate(_CHARTS))
+            assert len(texts) > 30, tab  # the tab's table or chart is there to be read
+            words = {w: s for w, s in foreign_words(texts).items() if w not in DASHBOARD_ALLOWED}
+            if words:
+                found[tab] = words
+        partner_names = page.locator("#partners-table tbody tr td:first-child").all_inner_texts()
+        browser.close()
+    assert found == {}
+    assert "越南" in partner_names and "VNM" not in partner_names
