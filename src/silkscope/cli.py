@@ -8,6 +8,9 @@ from __future__ import annotations
 import typer
 
 from silkscope.commands import cluster, imports, index, partners, regions, report, serve, trade, workspace
+from silkscope.commands._help import hide_flag_types
+
+hide_flag_types()
 
 app = typer.Typer(
     name="silkscope",

@@ -78,11 +78,11 @@ def efficiency(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     inputs: str = typer.Option(..., "--inputs", help="Comma-separated input columns."),
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
-    model: str = typer.Option("ccr", "--model", help="ccr|bcc|sbm"),
+    model: str = typer.Option("ccr", "--model", help="ccr | bcc | sbm"),
     orientation: str = typer.Option(
-        "input", "--orientation", help="input|output|none (none: non-oriented SBM)"
+        "input", "--orientation", help="input | output | none (none: non-oriented SBM)"
     ),
-    rts: str = typer.Option("crs", "--rts", help="crs|vrs returns to scale of SBM."),
+    rts: str = typer.Option("crs", "--rts", help="crs | vrs returns to scale of SBM."),
     undesirable: str = typer.Option(
         "", "--undesirable", help="Outputs to reduce (SBM), e.g. waste; also list them in --outputs."
     ),
@@ -153,7 +153,7 @@ def spatial_command(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     variable: str = typer.Option(..., "--variable", help="Column (or workspace indicator) to analyse."),
     weights: str = typer.Option(
-        "contiguity", "--weights", help="contiguity|contiguity:land|knn:K|distance:D"
+        "contiguity", "--weights", help="contiguity | contiguity:land | knn:K | distance:D"
     ),
     permutations: int = typer.Option(999, "--permutations", help="Permutations for pseudo p-values."),
     seed: int = typer.Option(None, "--seed", help="Random seed for reproducible p-values."),
@@ -178,7 +178,7 @@ def echelons_command(
     data: Path = typer.Option(None, "--data", help="Table with unit_id[, year] and the variable."),
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     variable: str = typer.Option(..., "--variable", help="Column (or workspace indicator) to classify."),
-    method: str = typer.Option("jenks", "--method", help="jenks|quantile|kmeans"),
+    method: str = typer.Option("jenks", "--method", help="jenks | quantile | kmeans"),
     k: int = typer.Option(3, "--k", help="Number of echelons (3: high / medium / low)."),
     pooled: bool = typer.Option(False, "--pooled", help="One classification over all years (common breaks)."),
     seed: int = typer.Option(0, "--seed", help="Seed of k-means."),
@@ -206,7 +206,7 @@ def agglomeration_command(
     sectors: str = typer.Option(
         "", "--sectors", help="With --workspace: indicators that hold each sector's value."
     ),
-    measure: str = typer.Option(..., "--measure", help="lq|hhi|gini|eg|ks"),
+    measure: str = typer.Option(..., "--measure", help="lq | hhi | gini | eg | ks"),
     firms: Path = typer.Option(
         None, "--firms", help="For eg: firm table (sector, year, firm, value) for the plant Herfindahl."
     ),
