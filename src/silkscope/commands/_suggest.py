@@ -54,7 +54,9 @@ def did_you_mean(typed: str) -> str:
     return f"did you mean {shown}?"
 
 
-def checked_country_codes(codes: Iterable[str], option: str, extra: dict[str, str] | None = None) -> list[str]:
+def checked_country_codes(
+    codes: Iterable[str], option: str, extra: dict[str, str] | None = None
+) -> list[str]:
     """``codes`` given to ``option`` as ISO3 (ISO numeric and BACI codes accepted, ``extra``
     names more), or an InputError naming each unknown code with its closest matches."""
     from silkscope.trade.codes import iso3_mapping

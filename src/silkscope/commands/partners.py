@@ -257,7 +257,9 @@ def table_command(
     out: Path = typer.Option(
         ..., "--out", help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet)."
     ),
-    lang: str = typer.Option(None, "--lang", help="zh | en for the sources table (default: from the locale)."),
+    lang: str = typer.Option(
+        None, "--lang", help="zh | en for the sources table (default: from the locale)."
+    ),
 ) -> None:
     """One row per country: imported indicators, GeoDist and Kogut-Singh distance, BRI membership."""
     from silkscope.partners.table import partner_table, write_partner_table
