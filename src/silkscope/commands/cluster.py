@@ -36,10 +36,12 @@ def _read(
     from silkscope.commands.index import selected_years
     from silkscope.errors import InputError
 
-    if (data is None) == (workspace is None):
+    if data is not None and workspace is not None:
         raise InputError("give either --data FILE or --workspace DIR (one of them)")
     wanted = selected_years(year, years)
-    if workspace is not None:
+    if data is None and workspace is None:
+        frame = _demo_table(needed)
+    elif workspace is not None:
         from silkscope.workspace import Workspace
 
         frame = Workspace.open(workspace).indicator_table(needed)
@@ -63,6 +65,57 @@ def _read(
             file=data,
         )
     return frame
+
+
+def _demo_table(needed: list[str]):
+    """The built-in demo values as a wide table (``unit_id, year`` and one column per indicator),
+    announced as demonstration data; ``frame.attrs["demo"]`` is set so that commands can leave out
+    the demo's deliberate gaps (and say so) where a method needs complete rows."""
+    from silkscope.commands._common import err_console
+    from silkscope.errors import InputError
+    from silkscope.index import demo_values
+
+    err_console.print(
+        "[yellow]no --data and no --workspace: using the built-in DEMONSTRATION data "
+        "(synthetic, not real statistics)[/]"
+    )
+    values = demo_values()
+    held = sorted(values["indicator_id"].unique())
+    missing = [n for n in needed if n not in held]
+    if missing:
+        raise InputError(
+            f"the demo data has no indicator {', '.join(missing)}",
+            hint=f"use its indicator ids ({', '.join(held[:8])}, …), or give --data FILE",
+        )
+    wide = values.pivot_table(index=["unit_id", "year"], columns="indicator_id", values="value")
+    frame = wide.reset_index().rename_axis(columns=None)
+    frame.attrs["demo"] = True
+    return frame
+
+
+def _complete_demo_rows(frame, columns: list[str], balanced: bool = False):
+    """For the demo table only: the rows holding all ``columns`` (and, when ``balanced``, the units
+    present in every year), printing what was left out; other tables are returned unchanged so
+    that a user's gaps stay an error naming them."""
+    if not frame.attrs.get("demo"):
+        return frame
+    from silkscope.commands._common import err_console
+
+    complete = frame.dropna(subset=columns)
+    if balanced and "year" in complete.columns:
+        years = complete["year"].nunique()
+        complete = complete[complete.groupby("unit_id")["year"].transform("nunique") == years]
+    dropped = frame.loc[~frame.index.isin(complete.index), ["unit_id", "year"]]
+    if len(dropped):
+        listed = ", ".join(f"{r.unit_id} {int(r.year)}" for r in dropped.itertuples())
+        err_console.print(
+            f"[yellow]left out {len(dropped)} demo unit-year(s) without all of {', '.join(columns)}"
+            + (" (Malmquist needs every unit in every year)" if balanced else "")
+            + f": {listed}[/]"
+        )
+    out = complete.reset_index(drop=True)
+    out.attrs["demo"] = True
+    return out
 
 
 def _label(year: int | None, years: str | None) -> str | None:
@@ -97,6 +150,7 @@ def efficiency(
     from silkscope.cluster.efficiency import dea
 
     frame = _read(data, workspace, _names(inputs) + _names(outputs), year, years)
+    frame = _complete_demo_rows(frame, _names(inputs) + _names(outputs))
     if "unit_id" not in frame.columns:
         from silkscope.errors import InputError
 
@@ -138,6 +192,7 @@ def malmquist_command(
     from silkscope.cluster.efficiency import malmquist
 
     frame = _read(data, workspace, _names(inputs) + _names(outputs), year, years)
+    frame = _complete_demo_rows(frame, _names(inputs) + _names(outputs), balanced=True)
     with naming_years(_label(year, years)):
         result = malmquist(frame, _names(inputs), _names(outputs))
     show_table(result.head(15), title="Malmquist index")
@@ -227,6 +282,13 @@ def agglomeration_command(
         )
         frame = frame.dropna(subset=["value"])
     else:
+        if data is None:
+            from silkscope.errors import InputError
+
+            raise InputError(
+                "agglomeration needs a region x sector table, which the demo does not have",
+                hint="give --data FILE (region, sector, year, value) or --workspace DIR --sectors a,b,c",
+            )
         frame = _read(data, None, [])
     herfindahl = None
     if firms is not None:
