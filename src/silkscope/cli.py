@@ -20,6 +20,9 @@ from silkscope.commands import (
     trade,
     workspace,
 )
+from silkscope.commands._help import hide_flag_types
+
+hide_flag_types()
 
 app = typer.Typer(
     name="silkscope",

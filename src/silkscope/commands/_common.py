@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,23 +104,81 @@ def write_query_output(con: Any, tables: Any, out: Path, title: str) -> int:
     return rows
 
 
+#: columns of unit ids (provinces, countries) and of ISO3 country codes: previews show names
+UNIT_COLUMNS = ("unit_id",)
+COUNTRY_COLUMNS = ("reporter", "partner", "exporter", "importer", "country", "origin", "dest", "home")
+#: columns a preview prints once, under the table, when every row holds the same text
+NOTE_COLUMNS = ("note", "label", "demo_label")
+
+
 def show_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 20) -> None:
-    """Print the head of a DataFrame as a rich table."""
+    """Print the head of a DataFrame as a rich table for people: unit ids and ISO3 codes as names
+    (the written file keeps the ids), missing values as "–", and a note that every row repeats
+    (e.g. the bilingual demo label) printed once under the table."""
+    shown, notes = preview_frame(frame.head(max_rows), frame)
     table = Table(title=title, show_lines=False)
-    for column in frame.columns:
+    for column in shown.columns:
         table.add_column(escape(shorten(str(column), MAX_CELL_CHARS)))
-    for row in frame.head(max_rows).itertuples(index=False):
+    for row in shown.itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
     console.print(table)
     if len(frame) > max_rows:
         console.print(f"... {len(frame) - max_rows:,} more rows")
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]")
+
+
+def preview_frame(head: pd.DataFrame, whole: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """``head`` as a preview shows it, and the notes it shows once: id columns named in the
+    console's language, constant note columns (over ``whole``) taken out."""
+    from silkscope.i18n import default_language
+    from silkscope.reference import country_name, unit_name
+
+    whole = head if whole is None else whole
+    lang = default_language()
+    shown = head.copy()
+    notes: list[str] = []
+    for column in list(shown.columns):
+        if column in NOTE_COLUMNS and whole[column].nunique(dropna=True) == 1:
+            notes.append(str(whole[column].dropna().iloc[0]))
+            shown = shown.drop(columns=column)
+        elif column in UNIT_COLUMNS:
+            shown[column] = [unit_name(v, lang) if isinstance(v, str) else v for v in shown[column]]
+            shown = shown.rename(columns={column: "unit"})
+        elif column in COUNTRY_COLUMNS:
+            shown[column] = [_country(v, lang, country_name) for v in shown[column]]
+    return shown, notes
+
+
+def _country(code: Any, lang: str, name: Callable[[str, str], str]) -> Any:
+    if not isinstance(code, str):
+        return code
+    if code == "WLD":
+        return "世界" if lang == "zh" else "World"
+    return name(code, lang)
 
 
 def _fmt(value: Any) -> str:
-    """A cell as shown in the console: floats to 4 significant digits, long text cut."""
-    if isinstance(value, float):
-        return f"{value:.4g}"
+    """A cell as shown in the console: numbers to 4 significant digits, missing values as "–",
+    long text cut."""
+    import numbers
+    from decimal import Decimal
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "–"
+    if isinstance(value, float | Decimal) or (
+        isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral | bool)
+    ):
+        number = float(value)
+        return "–" if number != number else f"{number:.4g}"
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):  # a CSV read back as text
+        return _fmt(float(value))
+    if isinstance(value, str) and value.strip().lower() in ("nan", "<na>", "none"):
+        return "–"
     return escape(shorten(str(value), MAX_CELL_CHARS))
+
+
+_DECIMAL_TEXT = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?|-?\d+[eE][-+]?\d+")
 
 
 def year_range(text: str | None) -> list[int] | None:

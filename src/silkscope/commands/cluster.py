@@ -37,10 +37,12 @@ def _read(
     from silkscope.commands.index import selected_years
     from silkscope.errors import InputError
 
-    if (data is None) == (workspace is None):
+    if data is not None and workspace is not None:
         raise InputError("give either --data FILE or --workspace DIR (one of them)")
     wanted = selected_years(year, years)
-    if workspace is not None:
+    if data is None and workspace is None:
+        frame = _demo_table(needed)
+    elif workspace is not None:
         from silkscope.workspace import Workspace
 
         frame = Workspace.open(workspace).indicator_table(needed)
@@ -66,6 +68,57 @@ def _read(
     return frame
 
 
+def _demo_table(needed: list[str]):
+    """The built-in demo values as a wide table (``unit_id, year`` and one column per indicator),
+    announced as demonstration data; ``frame.attrs["demo"]`` is set so that commands can leave out
+    the demo's deliberate gaps (and say so) where a method needs complete rows."""
+    from silkscope.commands._common import err_console
+    from silkscope.errors import InputError
+    from silkscope.index import demo_values
+
+    err_console.print(
+        "[yellow]no --data and no --workspace: using the built-in DEMONSTRATION data "
+        "(synthetic, not real statistics)[/]"
+    )
+    values = demo_values()
+    held = sorted(values["indicator_id"].unique())
+    missing = [n for n in needed if n not in held]
+    if missing:
+        raise InputError(
+            f"the demo data has no indicator {', '.join(missing)}",
+            hint=f"use its indicator ids ({', '.join(held[:8])}, …), or give --data FILE",
+        )
+    wide = values.pivot_table(index=["unit_id", "year"], columns="indicator_id", values="value")
+    frame = wide.reset_index().rename_axis(columns=None)
+    frame.attrs["demo"] = True
+    return frame
+
+
+def _complete_demo_rows(frame, columns: list[str], balanced: bool = False):
+    """For the demo table only: the rows holding all ``columns`` (and, when ``balanced``, the units
+    present in every year), printing what was left out; other tables are returned unchanged so
+    that a user's gaps stay an error naming them."""
+    if not frame.attrs.get("demo"):
+        return frame
+    from silkscope.commands._common import err_console
+
+    complete = frame.dropna(subset=columns)
+    if balanced and "year" in complete.columns:
+        years = complete["year"].nunique()
+        complete = complete[complete.groupby("unit_id")["year"].transform("nunique") == years]
+    dropped = frame.loc[~frame.index.isin(complete.index), ["unit_id", "year"]]
+    if len(dropped):
+        listed = ", ".join(f"{r.unit_id} {int(r.year)}" for r in dropped.itertuples())
+        err_console.print(
+            f"[yellow]left out {len(dropped)} demo unit-year(s) without all of {', '.join(columns)}"
+            + (" (Malmquist needs every unit in every year)" if balanced else "")
+            + f": {listed}[/]"
+        )
+    out = complete.reset_index(drop=True)
+    out.attrs["demo"] = True
+    return out
+
+
 def _label(year: int | None, years: str | None) -> str | None:
     return str(year) if year is not None else (years or None)
 
@@ -79,11 +132,11 @@ def efficiency(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     inputs: str = typer.Option(..., "--inputs", help="Comma-separated input columns."),
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
-    model: str = typer.Option("ccr", "--model", help="ccr|bcc|sbm"),
+    model: str = typer.Option("ccr", "--model", help="ccr | bcc | sbm"),
     orientation: str = typer.Option(
-        "input", "--orientation", help="input|output|none (none: non-oriented SBM)"
+        "input", "--orientation", help="input | output | none (none: non-oriented SBM)"
     ),
-    rts: str = typer.Option("crs", "--rts", help="crs|vrs returns to scale of SBM."),
+    rts: str = typer.Option("crs", "--rts", help="crs | vrs returns to scale of SBM."),
     undesirable: str = typer.Option(
         "", "--undesirable", help="Outputs to reduce (SBM), e.g. waste; also list them in --outputs."
     ),
@@ -98,6 +151,7 @@ def efficiency(
     from silkscope.cluster.efficiency import dea
 
     frame = _read(data, workspace, _names(inputs) + _names(outputs), year, years)
+    frame = _complete_demo_rows(frame, _names(inputs) + _names(outputs))
     if "unit_id" not in frame.columns:
         from silkscope.errors import InputError
 
@@ -139,6 +193,7 @@ def malmquist_command(
     from silkscope.cluster.efficiency import malmquist
 
     frame = _read(data, workspace, _names(inputs) + _names(outputs), year, years)
+    frame = _complete_demo_rows(frame, _names(inputs) + _names(outputs), balanced=True)
     with naming_years(_label(year, years)):
         result = malmquist(frame, _names(inputs), _names(outputs))
     show_table(result.head(15), title="Malmquist index")
@@ -154,7 +209,7 @@ def spatial_command(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     variable: str = typer.Option(..., "--variable", help="Column (or workspace indicator) to analyse."),
     weights: str = typer.Option(
-        "contiguity", "--weights", help="contiguity|contiguity:land|knn:K|distance:D"
+        "contiguity", "--weights", help="contiguity | contiguity:land | knn:K | distance:D"
     ),
     permutations: int = typer.Option(999, "--permutations", help="Permutations for pseudo p-values."),
     seed: int = typer.Option(None, "--seed", help="Random seed for reproducible p-values."),
@@ -188,7 +243,7 @@ def echelons_command(
     data: Path = typer.Option(None, "--data", help="Table with unit_id[, year] and the variable."),
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     variable: str = typer.Option(..., "--variable", help="Column (or workspace indicator) to classify."),
-    method: str = typer.Option("jenks", "--method", help="jenks|quantile|kmeans"),
+    method: str = typer.Option("jenks", "--method", help="jenks | quantile | kmeans"),
     k: int = typer.Option(3, "--k", help="Number of echelons (3: high / medium / low)."),
     pooled: bool = typer.Option(False, "--pooled", help="One classification over all years (common breaks)."),
     seed: int = typer.Option(0, "--seed", help="Seed of k-means."),
@@ -216,7 +271,7 @@ def agglomeration_command(
     sectors: str = typer.Option(
         "", "--sectors", help="With --workspace: indicators that hold each sector's value."
     ),
-    measure: str = typer.Option(..., "--measure", help="lq|hhi|gini|eg|ks"),
+    measure: str = typer.Option(..., "--measure", help="lq | hhi | gini | eg | ks"),
     firms: Path = typer.Option(
         None, "--firms", help="For eg: firm table (sector, year, firm, value) for the plant Herfindahl."
     ),
@@ -237,6 +292,13 @@ def agglomeration_command(
         )
         frame = frame.dropna(subset=["value"])
     else:
+        if data is None:
+            from silkscope.errors import InputError
+
+            raise InputError(
+                "agglomeration needs a region x sector table, which the demo does not have",
+                hint="give --data FILE (region, sector, year, value) or --workspace DIR --sectors a,b,c",
+            )
         frame = _read(data, None, [])
     herfindahl = None
     if firms is not None:

@@ -55,7 +55,7 @@ def baci(
 def comtrade(
     file: Path = typer.Argument(..., help="UN Comtrade bulk or API download (CSV or JSON)."),
     flow: str = typer.Option(
-        "exports", "--flow", help="exports|imports: which reported flow becomes the flows."
+        "exports", "--flow", help="exports | imports: which reported flow becomes the flows."
     ),
     hs: str = typer.Option(
         None, "--hs", help="HS revision when the file's classification code is 'HS' (as reported)."

@@ -29,9 +29,9 @@ app = typer.Typer(help="Composite index: build, weights, uncertainty, audit.", n
 
 DATA_HELP = "Indicator values: long (unit, year, indicator, value) or wide (unit_id, year, <indicators>); CSV/Excel/Parquet. Default: the built-in demo."
 FRAMEWORK_HELP = "Framework YAML, or builtin:cidi. Default: builtin:cidi."
-IMPUTE_HELP = "none|mean|median|group-mean|previous-year"
-TREAT_HELP = "none|winsorise|log"
-NORMALISE_HELP = "minmax|zscore|rank|goalposts|ratio-to-mean|vector|none"
+IMPUTE_HELP = "none | mean | median | group-mean | previous-year"
+TREAT_HELP = "none | winsorise | log"
+NORMALISE_HELP = "minmax | zscore | rank | goalposts | ratio-to-mean | vector | none"
 GROUP_HELP = "reference:china-3belt, reference:china-4region, or a column of the data file"
 
 
@@ -215,8 +215,12 @@ def build_command(
     normalise: str = typer.Option(
         None, "--normalise", "--normalize", help=NORMALISE_HELP + " (default minmax)"
     ),
-    weights: str = typer.Option(None, help="equal|framework|entropy|critic|pca|ahp (default framework)"),
-    aggregate: str = typer.Option(None, help="arithmetic|geometric|harmonic|topsis (default arithmetic)"),
+    weights: str = typer.Option(
+        None, help="equal | framework | entropy | critic | pca | ahp (default framework)"
+    ),
+    aggregate: str = typer.Option(
+        None, help="arithmetic | geometric | harmonic | topsis (default arithmetic)"
+    ),
     group_by: str = typer.Option(None, "--group-by", help=GROUP_HELP),
     scope: str = typer.Option(None, help="pooled (comparable across years; default) | by-year"),
     minmax_range: str = typer.Option(
@@ -225,7 +229,9 @@ def build_command(
     group_weight: str = typer.Option(
         None, help="Indicator in the data (outside the framework) weighting group means, e.g. population."
     ),
-    force_ahp: bool = typer.Option(None, help="Accept AHP matrices with consistency ratio > 0.1."),
+    force_ahp: bool = typer.Option(
+        None, "--force-ahp", help="Accept AHP matrices with consistency ratio > 0.1."
+    ),
     min_coverage: float = typer.Option(None, "--min-coverage", help=MIN_COVERAGE_HELP),
     save: bool = typer.Option(
         False,
@@ -261,14 +267,17 @@ def build_command(
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
     try:
-        summary, ranking = result.summary(), result.ranking()
+        from silkscope.i18n import default_language
+
+        lang = default_language()
+        summary, ranking = result.summary(lang), result.ranking()
     except InputError as exc:  # no unit-year passes: still write every row, scores empty
         err_console.print(f"[yellow]warning:[/] {exc}")
     else:
         console.print(summary)
         headline = int(ranking["year"].iloc[0]) if len(ranking) else None
         show_table(
-            ranking.head(10),
+            ranking.head(10).rename(columns=inputs.framework.names(lang)),  # pillar names, not ids
             title=f"index ranking, {headline}" + (" (DEMO data)" if inputs.is_demo else ""),
         )
     excluded = result.excluded()
@@ -309,7 +318,9 @@ def weights_command(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     framework: str = typer.Option(None, "--framework", help=FRAMEWORK_HELP),
-    method: str = typer.Option("entropy", "--method", help="entropy|critic|pca|equal (also framework|ahp)"),
+    method: str = typer.Option(
+        "entropy", "--method", help="entropy | critic | pca | equal (also framework | ahp)"
+    ),
     impute: str = typer.Option(None, help=IMPUTE_HELP + " (default none)"),
     treat: str = typer.Option(None, help=TREAT_HELP + " (default none)"),
     normalise: str = typer.Option(
@@ -320,7 +331,9 @@ def weights_command(
     flat: bool = typer.Option(
         False, "--flat", help="One weight vector over all indicators instead of within parents."
     ),
-    force_ahp: bool = typer.Option(None, help="Accept AHP matrices with consistency ratio > 0.1."),
+    force_ahp: bool = typer.Option(
+        None, "--force-ahp", help="Accept AHP matrices with consistency ratio > 0.1."
+    ),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """Indicator weights (columns node, weight): within their parent, or over all indicators with --flat."""
@@ -355,7 +368,7 @@ def uncertainty_command(
         None,
         "--vary",
         help="What varies, as YAML/JSON, e.g. '{normalise: [minmax, zscore], aggregate: [geometric], weight_noise: 0.25}'. "
-        "Default: normalise minmax|zscore|rank, weights framework|equal|critic, aggregate arithmetic|geometric, weights +-25%.",
+        "Default: normalise minmax | zscore | rank, weights framework | equal | critic, aggregate arithmetic | geometric, weights +-25%.",
     ),
     sobol: int = typer.Option(
         0, "--sobol", help="Also compute Sobol indices with this base sample size (e.g. 256)."

@@ -60,7 +60,7 @@ def gravity_command(
     vcov: str = typer.Option(
         None,
         "--vcov",
-        help=f"iid|hetero|hc0|cluster:VAR|cluster:VAR1+VAR2 ({DEFAULT_VCOV_HELP}).",
+        help=f"iid | hetero | hc0 | cluster:VAR | cluster:VAR1+VAR2 ({DEFAULT_VCOV_HELP}).",
     ),
     where: str = typer.Option(
         None,
@@ -183,14 +183,13 @@ def potential_command(
 ) -> None:
     """Export potential (simplified ITC EPI): potential, actual and untapped exports per product and market."""
     import ibis
-    import pandas as pd
 
+    from silkscope.commands._suggest import checked_country_codes
     from silkscope.i18n import default_language
     from silkscope.partners.potential import export_potential, select_products
-    from silkscope.trade.codes import to_iso3
 
     prefixes = [p.strip() for p in products.split(",") if p.strip()]
-    exporters = list(to_iso3(pd.Series([e.strip() for e in exporter.split(",") if e.strip()])))
+    exporters = checked_country_codes([e.strip() for e in exporter.split(",") if e.strip()], "--exporter")
     from silkscope.trade.coverage import Coverage
 
     label = None
@@ -258,7 +257,9 @@ def table_command(
     out: Path = typer.Option(
         ..., "--out", help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet)."
     ),
-    lang: str = typer.Option(None, "--lang", help="zh|en for the sources table (default: from the locale)."),
+    lang: str = typer.Option(
+        None, "--lang", help="zh | en for the sources table (default: from the locale)."
+    ),
 ) -> None:
     """One row per country: imported indicators, GeoDist and Kogut-Singh distance, BRI membership."""
     from silkscope.partners.table import partner_table, write_partner_table

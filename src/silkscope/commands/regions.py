@@ -92,11 +92,11 @@ def convergence_command(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     variable: str = typer.Option(..., "--variable", help="Variable (indicator) to analyse."),
-    kind: str = typer.Option("sigma", "--kind", help="sigma|beta|spatial-beta"),
+    kind: str = typer.Option("sigma", "--kind", help="sigma | beta | spatial-beta"),
     groups: str = typer.Option(None, "--groups", help=GROUPS_HELP + " (clubs)"),
     controls: str = typer.Option("", "--controls", help="Conditional β: control variables (initial year)."),
-    model: str = typer.Option("lag", "--model", help="spatial-beta: lag|error"),
-    weights: str = typer.Option("contiguity", "--weights", help="contiguity|contiguity:land|knn:K"),
+    model: str = typer.Option("lag", "--model", help="spatial-beta: lag | error"),
+    weights: str = typer.Option("contiguity", "--weights", help="contiguity | contiguity:land | knn:K"),
     years: str = typer.Option(None, "--years", help="A-B: the first and last year."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
@@ -125,7 +125,7 @@ def markov_command(
     classes: int = typer.Option(5, "--classes", help="Number of quantile classes."),
     spatial: bool = typer.Option(False, "--spatial", help="Also the spatial Markov chain (giddy)."),
     pooled: bool = typer.Option(False, "--pooled", help="Quantile breaks over all years (fixed classes)."),
-    weights: str = typer.Option("contiguity", "--weights", help="contiguity|contiguity:land|knn:K"),
+    weights: str = typer.Option("contiguity", "--weights", help="contiguity | contiguity:land | knn:K"),
     years: str = typer.Option(None, "--years", help="A-B."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
@@ -154,7 +154,7 @@ def coupling_command(
     systems: str = typer.Option(..., "--systems", help="Subsystem columns A,B[,C]."),
     weights: str = typer.Option("", "--weights", help="Weights of T, e.g. 0.5,0.5 (default equal)."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
-    lang: str = typer.Option(None, "--lang", help="zh|en for band_name (default: the locale)."),
+    lang: str = typer.Option(None, "--lang", help="zh | en for band_name (default: the locale)."),
 ) -> None:
     """Coupling degree C, comprehensive index T, coordination D = √(C·T), band and lagging system."""
     from silkscope.errors import InputError

@@ -13,7 +13,7 @@ from silkscope.commands._common import console, progress_bar, reports_errors
 def report(
     workspace: Path = typer.Option(None, "--workspace", help="Study folder; default: the built-in demo."),
     lang: str = typer.Option(
-        None, "--lang", help="zh|en (default: the study's language in silkscope.yaml; else the locale's)."
+        None, "--lang", help="zh | en (default: the study's language in silkscope.yaml; else the locale's)."
     ),
     out: Path = typer.Option(Path("outputs/report"), "--out", help="Folder for report.html and report.xlsx."),
     province_geometry: Path = typer.Option(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import typer
 
 from silkscope.commands._common import console, reports_errors
+from silkscope.errors import SilkscopeError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -23,6 +25,7 @@ def serve(
     ),
 ) -> None:
     """Serve the dashboard and its JSON API (OpenAPI at /openapi.json); works offline."""
+    check_port_free(host, port)  # before anything is printed or loaded
     import uvicorn
 
     from silkscope.web.app import create_app
@@ -39,3 +42,20 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     console.print(f"dashboard at http://{shown}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise a clear error when ``host:port`` cannot be bound (another server holds it, or the
+    address is not this machine's), so the URL is never printed for a server that cannot start."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+    try:
+        probe.bind((host, port))
+    except OSError as exc:
+        busy = exc.errno in (98, 48, 10048)  # EADDRINUSE on Linux, macOS, Windows
+        reason = "the port is in use by another program" if busy else str(exc.strerror or exc)
+        fix = f"choose another port, e.g. --port {port + 1}" if busy else "check --host"
+        raise SilkscopeError(f"cannot listen on {host}:{port}: {reason}\nFix: {fix}") from None
+    finally:
+        probe.close()

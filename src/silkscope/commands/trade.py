@@ -37,8 +37,8 @@ def complexity_command(
         "year, named by --year).",
     ),
     year: int = typer.Option(None, "--year", help="Only this year."),
-    method: str = typer.Option("eigenvalues", "--method", help="eigenvalues|reflections"),
-    standardise: str = typer.Option("atlas", "--standardise", help="atlas|r (R economiccomplexity)"),
+    method: str = typer.Option("eigenvalues", "--method", help="eigenvalues | reflections"),
+    standardise: str = typer.Option("atlas", "--standardise", help="atlas | r (R economiccomplexity)"),
     threshold: float = typer.Option(1.0, "--threshold", help="RCA at or above which M_cp = 1."),
     knn: int = typer.Option(None, "--knn", help="Density over each product's K nearest products."),
     min_population: float = typer.Option(
@@ -263,7 +263,7 @@ CLASSIFICATION = typer.Option(
 )
 YEARS = typer.Option(None, "--years", help="A year or a range, e.g. 2015-2022.")
 HS = typer.Option(None, "--hs", help="HS revision of the workspace flows to use.")
-ENGINE = typer.Option("duckdb", "--engine", help="duckdb|spark: where the queries run.")
+ENGINE = typer.Option("duckdb", "--engine", help="duckdb | spark: where the queries run.")
 
 
 def _selection(data, workspace, hs, engine, years, products, scheme, classification):
@@ -360,12 +360,11 @@ def _revision(data, workspace, hs, products: str, classification) -> str | None:
     return held[0] if len(held) == 1 else None
 
 
-def _iso3(code: str) -> str:
-    import pandas as pd
+def _iso3(code: str, option: str = "--reporter") -> str:
+    """One country code given on the command line, as ISO3 (a mistyped one gets suggestions)."""
+    from silkscope.commands._suggest import checked_country_codes
 
-    from silkscope.trade.codes import to_iso3
-
-    return to_iso3(pd.Series([code])).iloc[0]
+    return checked_country_codes([code], option)[0]
 
 
 @app.command("indicators")
@@ -399,11 +398,10 @@ def indicators_command(
     allow_partial: bool = ALLOW_PARTIAL,
 ) -> None:
     """WITS trade indicators: RCA, specialisation, intensity, complementarity, Grubel-Lloyd, HHI, Finger-Kreinin, shares."""
-    import pandas as pd
 
     from silkscope.commands._common import progress_bar, write_query_output
+    from silkscope.commands._suggest import checked_country_codes
     from silkscope.reference import bri_partners
-    from silkscope.trade.codes import to_iso3
     from silkscope.trade.indicators import (
         checked_flows,
         flow_budget,
@@ -413,16 +411,16 @@ def indicators_command(
         year_groups,
     )
 
+    reporters = None if reporter.lower() == "all" else [_iso3(reporter)]  # checked before the work
     con, table, chosen_products, label = _selected(
         data, workspace, hs, engine, years, products, scheme, classification
     )
     coverage = _coverage(con, table, chosen_products)
     if chosen_products is not None:
         table = table.filter(chosen_products)
-    reporters = None if reporter.lower() == "all" else [_iso3(reporter)]
     chosen = _codes(partners, ("bri", lambda: list(bri_partners()["iso3"])))
     named = {g: g for g in coverage.groupings}  # a grouping is a valid partner when named
-    chosen = None if chosen is None else list(to_iso3(pd.Series(chosen), extra=named))
+    chosen = None if chosen is None else checked_country_codes(chosen, "--partners", extra=named)
     counts = coverage.flows_per_year
     if not counts:
         raise InputError(
@@ -502,7 +500,7 @@ def values_command(
         table = table.filter(table["product"].isin(list(groups["product"])))
     if exporter and any(k in keys for k in ("importer", "product", "domain")):
         # shares are then within the exporter's own trade: its flows alone suffice
-        table = table.filter(table.exporter == _iso3(exporter))
+        table = table.filter(table.exporter == _iso3(exporter, "--exporter"))
     result = trade_values(
         _totals(con, table, keys), by=["group" if k == "domain" else k for k in keys], groups=groups
     )
@@ -510,7 +508,7 @@ def values_command(
     if exporter:
         if "exporter" not in keys:
             raise InputError("--exporter needs exporter among the --by keys")
-        result = result[result["exporter"] == _iso3(exporter)]
+        result = result[result["exporter"] == _iso3(exporter, "--exporter")]
     show_table(result.head(15), title="trade values" + (" (demonstration data)" if label else ""))
     # shares are within these flows: the world's only when they are a world matrix
     partial = None if coverage.world else coverage.note()
@@ -564,7 +562,7 @@ def cms_command(
     exporter: str = typer.Option(..., "--exporter", help="ISO3 of the exporter."),
     base: int = typer.Option(..., "--base", help="Base year."),
     end: int = typer.Option(..., "--end", help="End year."),
-    variant: str = typer.Option("jepma", "--variant", help="jepma|leamer_stern"),
+    variant: str = typer.Option("jepma", "--variant", help="jepma | leamer_stern"),
     data: Path = DATA,
     workspace: Path = WORKSPACE,
     products: str = PRODUCTS,
@@ -586,7 +584,7 @@ def cms_command(
     )
     coverage = _coverage(con, table.filter(table.year.isin([base, end])), chosen_products)
     _say_coverage(coverage)
-    focus = _iso3(exporter)
+    focus = _iso3(exporter, "--exporter")
     # the effects compare the exporter with the growth of world demand by market and product
     partial = coverage.require_exporter(focus, "the constant-market-share decomposition", allow_partial)
     table = table if chosen_products is None else table.filter(chosen_products)

@@ -306,6 +306,8 @@ class IndexResult:
         return sensitivity(self, n=n, vary=vary, seed=seed, **kw)
 
     def summary(self, lang: str = "en") -> str:
+        from silkscope.reference import unit_name
+
         year = self.headline_year()
         top = self.ranking(year).dropna(subset=["score"]).head(5)
         names = self.framework.names(lang)
@@ -314,7 +316,8 @@ class IndexResult:
             f"years {int(self.years.min())}–{int(self.years.max())}, "
             f"{len(self.framework.indicators)} indicators",
             f"choices: {self.choices.describe()}",
-            f"top 5 in {year}: " + ", ".join(f"{r.unit_id} ({r.score:.1f})" for r in top.itertuples()),
+            f"top 5 in {year}: "
+            + ", ".join(f"{unit_name(r.unit_id, lang)} ({r.score:.1f})" for r in top.itertuples()),
         ]
         excluded = self.excluded()
         if len(excluded):

@@ -246,7 +246,7 @@ def build_report(
         sections=sections,
         demo_label=t("report.demo_label") if inputs.is_demo else None,
         generated_by=t(
-            "report.generated_by", version=__version__, date=date.today().isoformat(), command=command
+            "report.generated_by", version=__version__, date=date.today().isoformat(), command=f"`{command}`"
         ),
     )
     return report, result

@@ -48,6 +48,9 @@ def cluster_section(result: IndexResult, t: Translator, names: Mapping[str, str]
             t("modules.col.echelon"): ech["echelon"].astype(int).to_numpy(),
             t("modules.col.echelon_name"): [label_of[n] for n in ech["echelon_name"]],
             t("modules.col.lisa"): ech["unit_id"].map(lisa["label"]).to_numpy(),
+            t("zh.col.lisa_type"): [
+                t(f"zh.lisa.{c}") if t.has(f"zh.lisa.{c}") else c for c in ech["unit_id"].map(lisa["label"])
+            ],
             t("modules.col.local_i"): ech["unit_id"].map(lisa["value"]).round(3).to_numpy(),
             t("modules.col.p_value"): ech["unit_id"].map(lisa["p_value"]).round(3).to_numpy(),
         }
@@ -137,11 +140,17 @@ def cluster_section(result: IndexResult, t: Translator, names: Mapping[str, str]
         findings=findings,
         figures=[(t("modules.cluster.map.caption", year=last), tile)],
         tables=[
-            Table(sheet="cluster_echelons", title=t("modules.cluster.table", year=last), frame=table),
+            Table(
+                sheet="cluster_echelons",
+                title=t("modules.cluster.table", year=last),
+                frame=table,
+                hidden=(t("col.unit_id"), t("modules.col.lisa")),  # ids stay in the workbook
+            ),
             Table(
                 sheet="cluster_spatial",
                 title=t("modules.cluster.global_table", year=last),
                 frame=global_table,
+                hidden=(t("modules.col.statistic_id"),),
             ),
         ],
     )
@@ -247,7 +256,12 @@ def efficiency_section(
             )
         )
     paragraphs = [
-        t("modules.efficiency.intro", inputs=", ".join(DEA_INPUTS), outputs=", ".join(DEA_OUTPUTS), year=last)
+        t(
+            "modules.efficiency.intro",
+            inputs=", ".join(indicator_names(DEA_INPUTS, t.lang)),
+            outputs=", ".join(indicator_names(DEA_OUTPUTS, t.lang)),
+            year=last,
+        )
     ]
     if is_demo:
         paragraphs.append(t("modules.cluster.demo_note"))
@@ -259,3 +273,11 @@ def efficiency_section(
         figures=[(t("modules.efficiency.caption", year=last), figure)],
         tables=[Table(sheet="efficiency", title=t("modules.efficiency.table", year=last), frame=shown)],
     )
+
+
+def indicator_names(ids: tuple[str, ...], lang: str) -> list[str]:
+    """The builtin:cidi framework's names of these indicators in ``lang`` (ids it lacks unchanged)."""
+    from silkscope.index import builtin_framework
+
+    names = builtin_framework("cidi").names(lang)
+    return [names.get(i, i) for i in ids]

@@ -3,12 +3,14 @@ one Excel workbook that holds every table behind every chart."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from silkscope.i18n import Translator
 from silkscope.io.writers import write_text, write_workbook
@@ -75,6 +77,18 @@ _env = Environment(
 )
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """``text`` escaped, with each `backquoted` span (a command, file, sheet or column id the
+    reader types or looks up) set in ``<code>``, so ids stay ids and the prose around them reads."""
+    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+
+
+_env.filters["code"] = code_spans
+
+
 def render_html(report: Report, t: Translator) -> str:
     """The report as one self-contained HTML document (scripts and styles inlined)."""
     figures = {}
@@ -91,7 +105,9 @@ def write_report(report: Report, t: Translator, out_dir: Path) -> tuple[Path, Pa
     html_path = write_text(render_html(report, t), out_dir / "report.html", (".html",))
     sheets = {}
     if report.demo_label:
-        sheets[t("report.sheet.about")] = pd.DataFrame({"note": [report.demo_label, report.generated_by]})
+        sheets[t("report.sheet.about")] = pd.DataFrame(
+            {"note": [report.demo_label, report.generated_by.replace("`", "")]}
+        )
     for table in report.tables():
         sheets[table.sheet] = table.frame
     xlsx_path = write_workbook(sheets, out_dir / "report.xlsx")

@@ -343,6 +343,9 @@ def uncertainty_section(
     frame = unc.to_frame()
     frame = frame[(frame.year == last) & frame.nominal_rank.notna()]
     fig = unc.figure(last, labels=names)
+    for trace, key in zip(fig.data, ("interval", "median", "nominal"), strict=True):
+        trace.name = t(f"zh.uncertainty.{key}")
+    fig.update_layout(yaxis={"title": t("zh.axis.rank")})
     shown = pd.DataFrame(
         {
             t("col.rank"): frame.nominal_rank,
@@ -366,7 +369,7 @@ def uncertainty_section(
     ]
     figures = [(t("report.uncertainty.caption", year=last), fig)]
     sens = result.sensitivity(n=128, vary=vary, seed=seed)
-    sobol = sens.figure()
+    sobol = sobol_figure(sens, t)
     figures.append((t("report.sobol.caption"), sobol))
     return Section(
         id="uncertainty",
@@ -392,6 +395,55 @@ def uncertainty_section(
             Table(sheet="sobol", title=t("report.sobol.caption"), frame=sens.to_frame(), show_rows=0),
         ],
     )
+
+
+def sobol_figure(sens, t: Translator):
+    """The Sobol bar chart with its factors, legend and axis in the report's language."""
+    fig = sens.figure()
+    for trace, key in zip(fig.data, ("first", "total"), strict=True):
+        trace.name = t(f"zh.sobol.{key}")
+        trace.x = [factor_label(t, f) for f in trace.x]
+    fig.update_layout(
+        yaxis={"title": t("zh.sobol.axis")},
+        xaxis={"title": t("zh.sobol.factor")},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def factor_label(t: Translator, factor: str) -> str:
+    """A varied factor of the uncertainty analysis (a method choice or the weight noise) for people."""
+    from silkscope.report.labels import label
+
+    key = f"zh.factor.{factor}"
+    return t(key) if t.has(key) else label(t, "choice", factor)
+
+
+def _source_fields() -> dict[str, dict[str, object]]:
+    """Source id -> the fields of its translated title (the seeds of the built-in demo data)."""
+    from silkscope.index.demo import DEMO_SEED
+    from silkscope.trade.demo import DEMO_SEED as TRADE_SEED
+
+    return {"demo:cidi-synthetic": {"seed": DEMO_SEED}, "demo:trade-synthetic": {"seed": TRADE_SEED}}
+
+
+def sources_table(sources: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    """The sources for people: the built-in sources' titles and licences in the report's language
+    (catalogue ``zh.source.<id>.*``; a study's own sources keep the publisher's wording) and
+    translated column headers; ``source_id`` stays as a column (hidden in the HTML)."""
+    frame = sources.copy()
+    fields = _source_fields()
+    for column in ("title", "licence"):
+        if column not in frame.columns or "source_id" not in frame.columns:
+            continue
+        frame[column] = [
+            t(f"zh.source.{sid}.{column}", **fields.get(sid, {}))
+            if t.has(f"zh.source.{sid}.{column}")
+            else value
+            for sid, value in zip(frame["source_id"], frame[column], strict=True)
+        ]
+    titles = {c: t("zh.col.source_title") if c == "title" else t(f"zh.col.{c}") for c in frame.columns}
+    return frame.rename(columns={c: v for c, v in titles.items() if not v.startswith("zh.col.")})
 
 
 def regions_table(result: IndexResult) -> pd.DataFrame:
@@ -488,7 +540,7 @@ def methods_section(
         }
     )
     paragraphs = [
-        t("report.methods.reproduce", command=command),
+        t("report.methods.reproduce", command=f"`{command}`"),
         t("coverage.methods.rule", threshold=f"{result.choices.min_coverage:.3g}"),
         *(notes or []),
         *result.warnings,
@@ -506,10 +558,15 @@ def methods_section(
                 show_rows=60,
                 hidden=(t("col.node"), t("col.parent")),
             ),
-            Table(sheet="sources", title=t("report.methods.sources"), frame=sources),
+            Table(
+                sheet="sources",
+                title=t("report.methods.sources"),
+                frame=sources_table(sources, t),
+                hidden=(t("zh.col.source_id"), t("zh.col.file_sha256")),
+            ),
             Table(
                 sheet="index_scores",
-                title="unit_id, year, level, node, score, rank",
+                title=t("zh.table.index_scores"),
                 frame=result.to_frame(),
                 show_rows=0,
             ),

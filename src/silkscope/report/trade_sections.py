@@ -359,7 +359,12 @@ def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> 
     total = len(cultural_products("unesco_fcs_2009", CORE_DOMAINS, revision, categories=("core",)))
     if table.empty:
         part.paragraphs.append(
-            t("cultural.trade.no_domains", exporter=country_name(exporter), year=year, revision=revision)
+            t(
+                "cultural.trade.no_domains",
+                exporter=country_name(exporter, t.lang),
+                year=year,
+                revision=revision,
+            )
         )
         return part
     exporters = int(trade.flows.loc[trade.flows["year"] == year, "exporter"].nunique())
@@ -380,6 +385,7 @@ def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> 
             t("cultural.col.share_cultural"): (table["share"] * 100).round(2).to_numpy(),
             t("cultural.col.rca"): table["rca"].round(3).to_numpy(),
             t("cultural.col.top_market"): table["top_market"].to_numpy(),
+            t("zh.col.top_market_name"): [country_name(str(c), t.lang) for c in table["top_market"]],
             t("cultural.col.top_market_share"): (table["top_market_share"] * 100).round(2).to_numpy(),
             t("cultural.col.codes"): table["codes"].to_numpy(),
         }
@@ -389,6 +395,7 @@ def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> 
             sheet="trade_domains",
             title=t("cultural.trade.domains.table", year=year, revision=revision),
             frame=frame,
+            hidden=(t("cultural.col.top_market"),),  # the ISO3 code stays in the workbook
         )
     )
     fig = go.Figure()
@@ -400,12 +407,12 @@ def domain_part(trade: TradeInputs, t: Translator, exporter: str, year: int) -> 
     part.findings.append(
         t(
             "cultural.finding.top_domain",
-            exporter=country_name(exporter),
+            exporter=country_name(exporter, t.lang),
             domain=names[0],
             year=year,
             share=_pct(float(first["share"]) * 100),
             rca=f"{float(first['rca']):.2f}",
-            market=country_name(str(first["top_market"])),
+            market=country_name(str(first["top_market"]), t.lang),
         )
     )
     return part

@@ -41,6 +41,7 @@ from silkscope import __version__
 from silkscope.errors import SilkscopeError
 from silkscope.i18n import LANGUAGES, catalogue
 from silkscope.io.writers import csv_safe, workbook_bytes
+from silkscope.reference import country_name
 from silkscope.report.builder import ReportInputs, demo_inputs, workspace_inputs
 from silkscope.web.state import ApiError, IndexState, LazyCache, json_float
 
@@ -345,16 +346,48 @@ def create_app(
 
         return cache.get(("trade", reporter), lambda: trade_indicators(trade_flows(), reporters=[reporter]))
 
-    def tiers_table() -> pd.DataFrame:
-        def compute() -> pd.DataFrame:
+    def tiers_computed():
+        def compute():
             from silkscope.partners.docking import modes_by_country
             from silkscope.report.trade_sections import partner_tier_result
 
             trade = trade_inputs()  # the same tiers as the report
             result, recs = partner_tier_result(trade.flows, distances=trade.distances)
-            return result.to_frame().merge(modes_by_country(recs), on="country", how="left")
+            return result.to_frame().merge(modes_by_country(recs), on="country", how="left"), recs
 
         return cache.get("tiers", compute)
+
+    def tiers_table() -> pd.DataFrame:
+        return tiers_computed()[0]
+
+    def tiers_named(lang: str) -> pd.DataFrame:
+        """The tiers with the country, its driving pillar and its docking modes named in ``lang``."""
+        from silkscope.partners.tiers import partner_framework
+
+        table, recs = tiers_computed()
+        pillars = partner_framework().names(lang)
+        modes = (
+            recs.groupby("country", sort=False)[f"mode_{lang}"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+            if len(recs)
+            else pd.Series(dtype=str)
+        )
+        return table.assign(
+            country_name=[country_name(c, lang) for c in table["country"]],
+            driver_name=[pillars.get(d, d) if isinstance(d, str) else None for d in table["driver"]],
+            modes_text=table["country"].map(modes).to_numpy(),
+        )
+
+    def trade_named(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+        """Trade indicator rows with the indicator and the partner named in ``lang`` (WLD = world)."""
+        t = catalogue(lang)
+        world = t["zh.trade.world"]
+        return table.assign(
+            indicator_name=[t.get(f"zh.trade.indicator.{i}", i) for i in table["indicator"]],
+            partner_name=[
+                world if p == "WLD" else country_name(p, lang) if isinstance(p, str) else None
+                for p in table["partner"]
+            ],
+        )
 
     def trade_label() -> dict[str, str] | None:
         from silkscope.trade.demo import DEMO_LABEL
@@ -393,22 +426,29 @@ def create_app(
         indicator: str | None = Query(None, description="Only this indicator (e.g. rca)."),
         partner: str | None = Query(None, description="Only this partner (ISO3 or WLD)."),
         year: int | None = Query(None),
+        lang: str | None = Query(None, description="zh or en: the language of the names."),
     ) -> dict[str, Any]:
         from silkscope.trade.indicators import INDICATORS
 
+        lang = _lang(lang)
         reporter = check_reporter(reporter)
         table = filter_trade(trade_table(reporter), indicator, partner, year)
+        texts = catalogue(lang)
         return {
             "reporter": reporter,
+            "reporter_name": country_name(reporter, lang),
             "demo": trade_inputs().is_demo,
             "demo_label": trade_label(),
             "indicators": list(INDICATORS),
-            "rows": _records(table),
+            "indicator_names": {i: texts.get(f"zh.trade.indicator.{i}", i) for i in INDICATORS},
+            "rows": _records(trade_named(table, lang)),
         }
 
     @app.get("/api/partners/tiers", summary="Partner tiers from the readiness index (as in the report)")
-    def partner_tiers_endpoint() -> dict[str, Any]:
-        table = tiers_table()
+    def partner_tiers_endpoint(
+        lang: str | None = Query(None, description="zh or en: the language of the names."),
+    ) -> dict[str, Any]:
+        table = tiers_named(_lang(lang))
         return {"demo": trade_inputs().is_demo, "demo_label": trade_label(), "rows": _records(table)}
 
     # -- downloads ------------------------------------------------------------------------------------

@@ -234,6 +234,14 @@ class IndexState:
                 "rank": json_int(ranks[r, k]),
             }
 
+        from silkscope.i18n import Translator
+        from silkscope.report.labels import label
+
+        t = Translator(lang)
+
+        def unit_labels(unit: str | None) -> str | None:
+            return label(t, "unit", unit) if unit else unit
+
         indicators = []
         for j, ind in enumerate(fw.indicators):
             item = entry(ind)
@@ -241,6 +249,7 @@ class IndexState:
             item.update(
                 pillar=fw.pillar_of(ind),
                 unit=node.unit,
+                unit_label=unit_labels(node.unit),
                 direction=node.direction,
                 value=json_float(self.result.prepared[r, j]) if self.result.prepared is not None else None,
             )

@@ -199,9 +199,12 @@ function applyTexts() {
   } else {
     banner.hidden = true;
   }
-  $("#footer").textContent =
-    (S.meta.demo ? S.meta.demo_label[S.lang] + " · " : t("web.workspace_label") + " · ") +
+  // `backquoted` spans of the footer (the API path) are set in <code>, as in the report
+  const footer = (S.meta.demo ? S.meta.demo_label[S.lang] + " · " : t("web.workspace_label") + " · ") +
     t("web.footer", { version: S.meta.version });
+  $("#footer").replaceChildren(
+    ...footer.split("`").map((part, i) => (i % 2 ? el("code", { text: part }) : document.createTextNode(part))),
+  );
 }
 
 function fillSelect(select, options, value) {
@@ -510,7 +513,7 @@ function renderProfileTable() {
     { key: "name", label: t("web.col.indicator") },
     { key: "pillar_name", label: t("web.col.pillar") },
     { key: "value", label: t("web.col.value"), numeric: true },
-    { key: "unit", label: t("web.col.measure") },
+    { key: "unit_label", label: t("web.col.measure") },
     { key: "direction_label", label: t("web.col.direction") },
     { key: "score", label: t("web.col.normalised"), numeric: true },
     { key: "rank", label: t("web.col.rank"), numeric: true, digits: 0 },
@@ -585,21 +588,24 @@ async function loadTrade() {
   status(t("web.loading"));
   let data;
   try {
-    data = await api("/api/trade/indicators?" + query({ reporter, indicator }));
+    data = await api("/api/trade/indicators?" + query({ reporter, indicator, lang: S.lang }));
   } catch (err) {
     status(t("web.error", { message: err.message }), true);
     return;
   }
   status("");
-  if (select.options.length === 0) fillSelect(select, data.indicators.map((i) => [i, i]), indicator);
+  if (select.options.length === 0 || select.dataset.lang !== S.lang) {
+    fillSelect(select, data.indicators.map((i) => [i, data.indicator_names[i] || i]), indicator);
+    select.dataset.lang = S.lang;
+  }
   let rows = data.rows;
   const world = rows.filter((r) => r.partner === "WLD");
   if (world.length) rows = world;
-  const key = (r) => r.product || r.partner || r.indicator;
+  const key = (r) => r.product || r.partner_name || r.partner || r.indicator_name;
   const series = [...new Set(rows.map(key))].slice(0, 12);
   const stem = "trade_" + indicator + "_" + reporter;
   const csv = "/api/download/trade_indicators.csv?" + query({ reporter, indicator });
-  const chart = chartBox("box-trade-chart", t("web.trade.chart", { indicator, reporter }) + labelSuffix(data), csv, stem);
+  const chart = chartBox("box-trade-chart", t("web.trade.chart", { indicator: data.indicator_names[indicator] || indicator, reporter: data.reporter_name }) + labelSuffix(data), csv, stem);
   Plotly.react(
     chart,
     series.map((s) => {
@@ -610,8 +616,8 @@ async function loadTrade() {
     plotConfig(stem),
   );
   const cols = [
-    { key: "indicator", label: t("web.trade.indicator") },
-    { key: "partner", label: t("web.col.partner") },
+    { key: "indicator_name", label: t("web.trade.indicator") },
+    { key: "partner_name", label: t("web.col.partner") },
     { key: "product", label: t("web.col.product") },
     { key: "year", label: t("web.year") },
     { key: "value", label: t("web.col.value"), numeric: true, digits: 4 },
@@ -625,7 +631,8 @@ async function loadPartners() {
   status(t("web.loading"));
   let data;
   try {
-    data = S.tiers || (await api("/api/partners/tiers"));
+    data = S.tiers && S.tiers.lang === S.lang ? S.tiers : await api("/api/partners/tiers?" + query({ lang: S.lang }));
+    data.lang = S.lang;
   } catch (err) {
     status(t("web.error", { message: err.message }), true);
     return;
@@ -644,23 +651,24 @@ async function loadPartners() {
     chart,
     tiers.map((tier) => {
       const part = rows.filter((r) => r.tier === tier);
-      return { type: "bar", name: t("web.col.tier") + " " + tier, x: part.map((r) => r.country), y: part.map((r) => r.score) };
+      return { type: "bar", name: t("web.col.tier") + " " + tier, x: part.map((r) => r.country_name), y: part.map((r) => r.score) };
     }),
     {
       height: 400,
       margin: { l: 50, r: 20, t: 10, b: 60 },
-      xaxis: { categoryorder: "array", categoryarray: rows.map((r) => r.country) },
+      xaxis: { categoryorder: "array", categoryarray: rows.map((r) => r.country_name) },
       legend: { orientation: "h", y: 1.1 },
     },
     plotConfig("partner_tiers"),
   );
   const cols = [
-    { key: "country", label: t("web.col.country") },
+    { key: "country_name", label: t("web.col.country") },
+    { key: "country", label: t("web.zh.col.iso3") },
     { key: "tier", label: t("web.col.tier"), numeric: true, digits: 0 },
     { key: "score", label: t("web.col.score"), numeric: true },
     { key: "tier_probability", label: t("web.col.probability"), numeric: true },
-    { key: "driver", label: t("web.col.driver") },
-    { key: "modes", label: t("web.col.modes") },
+    { key: "driver_name", label: t("web.col.driver") },
+    { key: "modes_text", label: t("web.col.modes") },
   ];
   S.tiersSort = S.tiersSort || { key: "score", dir: -1 };
   const draw = () => renderTable($("#partners-table"), cols, sortRows(rows, S.tiersSort), S.tiersSort, draw);
