@@ -3,15 +3,20 @@ and year under ``<workspace>/trade_flows/``, read through the ``trade_flows`` vi
 
 A reader (``io/baci.py``, ``io/comtrade.py``) describes each file as a :class:`FlowSource`: a
 DuckDB relation and SQL expressions that give the canonical text columns. :func:`import_flows`
-checks every file in one streaming pass (nothing is loaded whole into memory), writes the
-partitions to a staging folder, and swaps them in only when every file passed; the ``sources``
-row and the provenance entry are written in one transaction. An import replaces the partitions
-(HS revision x year) it brings and leaves every other partition as it was.
+checks every file in one streaming pass (nothing is loaded whole into memory) and writes the
+partitions to a staging folder. An import replaces the partitions (HS revision x year) it brings
+and leaves every other partition as it was: the staging folder gets hard links to the current
+version's untouched partitions and becomes a complete new version ``trade_flows/v-*``; one
+transaction then points ``flow_version`` (and the ``trade_flows`` view) at it and writes the
+``sources`` row and the provenance entry. A kill at any instant leaves exactly the old data or
+exactly the new; the old version is removed after the switch (or by the next command, see
+:meth:`Workspace.clean_stale`). The whole import holds the study lock.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
@@ -23,7 +28,7 @@ import duckdb
 
 from silkscope.errors import InputError, Problem
 from silkscope.trade.codes import iso3_mapping
-from silkscope.workspace import SourceRecord, Workspace, utc_now
+from silkscope.workspace import SourceRecord, Workspace, kill_point, sql_path, utc_now
 
 HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
 CANONICAL = ("year", "exporter", "importer", "product", "value", "quantity")
@@ -194,7 +199,7 @@ def write_source(
     con: duckdb.DuckDBPyConnection, source: FlowSource, staging: Path, tag: str, source_id: str
 ) -> None:
     """Write one validated file into the staging folder, partitioned by revision and year."""
-    target = str(staging).replace("'", "''")
+    target = str(staging).replace("'", "''")  # COPY TO does not glob: quotes doubled only
     con.execute(
         f"""COPY (
             SELECT CAST(trim(year) AS INTEGER) AS year, ce.iso3 AS exporter, ci.iso3 AS importer,
@@ -226,11 +231,25 @@ def import_flows(
             f"mixed HS revisions in one import ({listed})",
             hint="import each HS revision separately (its flows are stored and queried apart)",
         )
-    store = ws.trade_dir
+    with ws.lock():
+        return _import_locked(ws, sources, record, command, revisions[0], progress)
+
+
+def _import_locked(
+    ws: Workspace,
+    sources: Sequence[FlowSource],
+    record: SourceRecord,
+    command: str,
+    revision: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict[str, Any]:
+    store = ws.trade_store
     store.mkdir(parents=True, exist_ok=True)
-    staging = store / f".staging-{uuid.uuid4().hex[:8]}"
-    trash = store / f".replaced-{uuid.uuid4().hex[:8]}"
+    current = ws.flow_version
+    tag = f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    staging, version = store / f".staging-{tag}", store / f"v-{tag}"
     total, years, nes = 0, set(), {}
+    committed = False
     try:
         with duckdb.connect() as con:
             con.execute("SET preserve_insertion_order = true; SET enable_progress_bar = false")
@@ -241,62 +260,88 @@ def import_flows(
                 if progress:
                     progress(f"writing {source.file.name}", n - 1, len(sources))
                 write_source(con, source, staging, f"f{n}", record.source_id)
+                kill_point("written")
                 total += checked["rows"]
                 nes.update(checked["groupings"])
                 years.update(range(checked["years"][0], checked["years"][1] + 1))
-            _refuse_duplicates(con, staging, sources)
-            value = con.execute(
-                f"SELECT sum(value_kusd) FROM read_parquet('{staging}/*/*/*.parquet')"
-            ).fetchone()[0]
-            grouped = _grouping_flows(con, staging, nes)
+            glob = f"{sql_path(staging)}/*/*/*.parquet"
+            _refuse_duplicates(con, glob, sources)
+            value = con.execute(f"SELECT sum(value_kusd) FROM read_parquet('{glob}')").fetchone()[0]
+            grouped = _grouping_flows(con, glob, nes)
+        kill_point("staged")
         partitions = sorted(p.relative_to(staging) for p in staging.glob("*/*") if p.is_dir())
-        _swap(staging, store, trash, partitions)
-        try:
-            summary = {
-                "files": [str(s.file) for s in sources],
-                "source_id": record.source_id,
-                "hs_revision": revisions[0],
-                "rows": total,
-                "value_kusd": float(value or 0.0),
-                "partitions": [str(p) for p in partitions],
-                "replaced": [str(p) for p in partitions if (trash / p).exists()],
-                "groupings": grouped,
-            }
-            with ws.transaction() as wcon:
-                Workspace.record_source(wcon, replace(record, rows=total))
-                ws.refresh_trade_view(wcon)
-                wcon.execute(
-                    "INSERT INTO provenance VALUES (?, ?, ?)",
-                    [utc_now(), command, json.dumps(summary, ensure_ascii=False, default=str)],
-                )
-        except BaseException:
-            _unswap(store, trash, partitions)
-            raise
+        old = store / current
+        replaced = [p for p in partitions if (old / p).is_dir()]
+        _link_untouched(old, staging, set(partitions))
+        kill_point("linked")
+        staging.rename(version)
+        kill_point("renamed")
+        summary = {
+            "files": [str(s.file) for s in sources],
+            "source_id": record.source_id,
+            "hs_revision": revision,
+            "rows": total,
+            "value_kusd": float(value or 0.0),
+            "partitions": [str(p) for p in partitions],
+            "replaced": [str(p) for p in replaced],
+            "groupings": grouped,
+            "version": version.name,
+        }
+        with ws.transaction() as wcon:
+            Workspace.set_flow_version(wcon, version.name)
+            Workspace.record_source(wcon, replace(record, rows=total))
+            ws.refresh_trade_view(wcon)
+            wcon.execute(
+                "INSERT INTO provenance VALUES (?, ?, ?)",
+                [utc_now(), command, json.dumps(summary, ensure_ascii=False, default=str)],
+            )
+            kill_point("switching")
+        committed = True
+        kill_point("switched")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(trash, ignore_errors=True)
+        if not committed:
+            shutil.rmtree(version, ignore_errors=True)
+    ws.remove_stale()  # the old version (the lock is held: nothing else is live)
     if progress:
         progress("done", len(sources), len(sources))
     return summary
 
 
-def _grouping_flows(con: duckdb.DuckDBPyConnection, staging: Path, nes: dict[str, str]) -> list[dict]:
+def _link_untouched(old: Path, staging: Path, brought: set[Path]) -> None:
+    """Give the new version the old version's partitions the import does not replace: hard links
+    (no data copied; the old files are never written again), a copy where links are refused."""
+    if not old.is_dir():
+        return
+    for part in sorted(p.relative_to(old) for p in old.glob("hs_revision=*/year=*") if p.is_dir()):
+        if part in brought:
+            continue
+        (staging / part).mkdir(parents=True, exist_ok=True)
+        for file in (old / part).iterdir():
+            try:
+                os.link(file, staging / part / file.name)
+            except OSError:  # another file system, or links not supported
+                shutil.copy2(file, staging / part / file.name)
+        kill_point("linking")
+
+
+def _grouping_flows(con: duckdb.DuckDBPyConnection, glob: str, nes: dict[str, str]) -> list[dict]:
     """``code, name, flows, value_kusd`` of each grouping (not a country) among the flows stored."""
     if not nes:
         return []
     listed = ", ".join(f"'{c}'" for c in sorted(nes))
     rows = con.execute(
         f"SELECT code, count(*), sum(value_kusd) FROM (SELECT exporter AS code, value_kusd FROM "
-        f"read_parquet('{staging}/*/*/*.parquet') WHERE exporter IN ({listed}) UNION ALL SELECT "
-        f"importer, value_kusd FROM read_parquet('{staging}/*/*/*.parquet') WHERE importer IN ({listed})) "
+        f"read_parquet('{glob}') WHERE exporter IN ({listed}) UNION ALL SELECT "
+        f"importer, value_kusd FROM read_parquet('{glob}') WHERE importer IN ({listed})) "
         "GROUP BY code ORDER BY code"
     ).fetchall()
     return [{"code": c, "name": nes[c], "flows": int(n), "value_kusd": float(v)} for c, n, v in rows]
 
 
-def _refuse_duplicates(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequence[FlowSource]) -> None:
+def _refuse_duplicates(con: duckdb.DuckDBPyConnection, glob: str, sources: Sequence[FlowSource]) -> None:
     dup = con.execute(
-        f"SELECT year, exporter, importer, hs6, count(*) AS n FROM read_parquet('{staging}/*/*/*.parquet', "
+        f"SELECT year, exporter, importer, hs6, count(*) AS n FROM read_parquet('{glob}', "
         "hive_partitioning = true) GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 5"
     ).fetchall()
     if dup:
@@ -308,20 +353,3 @@ def _refuse_duplicates(con: duckdb.DuckDBPyConnection, staging: Path, sources: S
             hint="a file was given twice, or a Comtrade file holds several customs/transport "
             "breakdowns: keep one row per flow",
         )
-
-
-def _swap(staging: Path, store: Path, trash: Path, partitions: list[Path]) -> None:
-    for part in partitions:
-        target = store / part
-        if target.exists():
-            (trash / part).parent.mkdir(parents=True, exist_ok=True)
-            target.rename(trash / part)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (staging / part).rename(target)
-
-
-def _unswap(store: Path, trash: Path, partitions: list[Path]) -> None:
-    for part in partitions:
-        shutil.rmtree(store / part, ignore_errors=True)
-        if (trash / part).exists():
-            (trash / part).rename(store / part)
