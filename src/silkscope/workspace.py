@@ -383,6 +383,8 @@ class Workspace:
     def init(cls, root: str | Path, name: str | None = None, wait: float = DEFAULT_WAIT) -> Workspace:
         """Create a study folder (or complete one that already is a workspace)."""
         ws = cls(Path(root), wait)
+        if "?" in str(ws.root):  # DuckDB reads what follows '?' in a database path as options
+            raise WorkspaceError(f"{ws.root}: DuckDB cannot store a study under a path with '?'; rename it")
         if ws.root.exists() and not ws.root.is_dir():
             raise WorkspaceError(f"{ws.root} exists and is not a folder")
         if ws.root.is_dir() and any(ws.root.iterdir()) and not ws.config_path.exists():
@@ -631,10 +633,12 @@ class Workspace:
 
 def current_flow_version(con: duckdb.DuckDBPyConnection) -> str:
     """The ``flow_version`` a connection sees (``""`` when none was recorded)."""
-    try:
-        row = con.execute("SELECT path FROM flow_version").fetchone()
-    except duckdb.CatalogException:
+    held = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'flow_version' AND schema_name = 'main'"
+    ).fetchone()[0]  # (a failed query would abort the caller's transaction)
+    if not held:
         return ""
+    row = con.execute("SELECT path FROM flow_version").fetchone()
     return row[0] if row else ""
 
 
