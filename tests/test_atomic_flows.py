@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from silkscope.cli import app
-from silkscope.trade.queries import connect, workspace_flows
 from silkscope.errors import WorkspaceError
+from silkscope.trade.queries import connect, workspace_flows
 from silkscope.workspace import Workspace, sql_path
 
 
@@ -38,7 +38,9 @@ def flows(ws: Workspace) -> pd.DataFrame:
 
 def test_reimport_builds_a_new_version_linking_the_untouched_years(workspace, tmp_path):
     for year in (2018, 2019):
-        assert run("import", "baci", baci_file(tmp_path / "a", year, 1.0), "--workspace", workspace.root)[0] == 0
+        assert (
+            run("import", "baci", baci_file(tmp_path / "a", year, 1.0), "--workspace", workspace.root)[0] == 0
+        )
     first = workspace.flow_version
     assert first.startswith("v-")
     kept = sorted((workspace.trade_dir / "hs_revision=HS17" / "year=2018").iterdir())

@@ -64,9 +64,7 @@ def state(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every flow and every sources row (without the import time) the study reads."""
     ws = Workspace(root)
     flows = ws.query("SELECT * FROM trade_flows ORDER BY ALL")
-    sources = ws.query(
-        "SELECT source_id, title, file_sha256, rows, kind FROM sources ORDER BY source_id"
-    )
+    sources = ws.query("SELECT source_id, title, file_sha256, rows, kind FROM sources ORDER BY source_id")
     return flows, sources
 
 

@@ -364,11 +364,10 @@ class Workspace:
             for entry in store.iterdir():
                 if not entry.is_dir():
                     continue
-                if entry.name.startswith((".staging-", ".replaced-")):
-                    found.append(entry)
-                elif entry.name.startswith("v-") and entry.name != current:
-                    found.append(entry)
-                elif entry.name.startswith("hs_revision=") and current:
+                dead = entry.name.startswith((".staging-", ".replaced-"))
+                old = entry.name.startswith("v-") and entry.name != current
+                legacy = entry.name.startswith("hs_revision=") and bool(current)
+                if dead or old or legacy:
                     found.append(entry)
         return found
 
@@ -395,7 +394,9 @@ class Workspace:
             ws.outputs.mkdir(parents=True, exist_ok=True)
             if not ws.config_path.exists():
                 config = dict(DEFAULT_CONFIG, name=name or ws.root.name)
-                replace_file(ws.config_path, yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode())
+                replace_file(
+                    ws.config_path, yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode()
+                )
             with ws.connect() as con:
                 con.execute(SCHEMA)
                 _seed_units(con)
@@ -416,8 +417,8 @@ class Workspace:
         ws.clean_stale()
         with ws.connect(read_only=True) as con:
             view = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'trade_flows'").fetchone()
-            expected = ws._trade_view_body(con)
-        if view is None or expected not in view[0]:
+            glob = ws._trade_glob(ws.trade_store / current_flow_version(con))
+        if view is None or (glob not in view[0] if glob else "read_parquet" in view[0]):
             with ws.lock(), ws.connect() as con:
                 ws.refresh_trade_view(con)
         return ws
