@@ -25,6 +25,7 @@ from silkscope.errors import InputError
 from silkscope.io.flows import HS_REVISIONS, FlowSource, relation_columns
 
 FLOW_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+BACI_COLUMNS = ("t", "i", "j", "k", "v", "q")
 _REVISION = re.compile(r"HS(92|96|02|07|12|17|22)(?![0-9])", re.IGNORECASE)
 
 
@@ -113,6 +114,20 @@ def _text_relation(path: Path, encoding: str = "utf-8") -> str:
     if path.name.lower().endswith(".parquet"):
         return f"read_parquet('{quoted}')"
     return f"read_csv('{quoted}', all_varchar = true, header = true, encoding = '{encoding}')"
+
+
+def _typed_relation(path: Path) -> str:
+    """The flows read typed and strictly, in BACI's own dialect (comma, double quotes, header
+    ``t,i,j,k,v,q``): ``v`` a DOUBLE, the codes and ``q`` (space-padded, ``NA``) as text, a row
+    with another number of fields an error; nothing is sniffed or guessed."""
+    quoted = str(path).replace("'", "''")
+    if path.name.lower().endswith(".parquet"):
+        return f"read_parquet('{quoted}')"
+    types = "{'t': 'VARCHAR', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+    return (
+        f"read_csv('{quoted}', header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', strict_mode = true, columns = {types})"
+    )
 
 
 def _read_code_list(path: Path) -> list[dict[str, str]]:
@@ -242,6 +257,7 @@ def sources(
                 country_codes=codes,
                 products=products,
                 groupings=nes,
+                typed_relation=_typed_relation(file) if columns == list(BACI_COLUMNS) else None,
             )
         )
     return out

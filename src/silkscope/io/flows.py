@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
@@ -54,6 +55,9 @@ class FlowSource:
     # codes that are groupings, not countries (BACI's "N/A" entries): code -> (stored code, name);
     # they take precedence over the built-in guesses (e.g. 490 -> S19)
     groupings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the same rows read typed and strictly (the value column a DOUBLE, nothing guessed): one pass
+    # into staging when every row passes (:func:`stage_typed`), else the text path names the rows
+    typed_relation: str | None = None
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column)
@@ -76,8 +80,9 @@ def _checks(products: frozenset[str] | None) -> list[tuple[str, str, str]]:
     checks = [
         (
             "year",
-            "coalesce(TRY_CAST(trim(year) AS INTEGER) NOT BETWEEN 1900 AND 2100, TRUE)",
-            "a year",
+            "NOT coalesce(regexp_full_match(trim(year), '[0-9]{4}'), FALSE) "
+            "OR CAST(trim(year) AS INTEGER) NOT BETWEEN 1900 AND 2100",
+            "a year (a whole number 1900-2100)",
         ),
         (
             "product",
@@ -105,6 +110,12 @@ def _checks(products: frozenset[str] | None) -> list[tuple[str, str, str]]:
 
 def _code(column: str) -> str:
     return f"regexp_replace(trim({column}), '\\.0$', '')"
+
+
+def _quantity(column: str) -> str:
+    """A quantity as a number; blank, NA and NaN (BACI's missing values) as NULL, never NaN."""
+    missing = ", ".join(f"'{m}'" for m in MISSING_QUANTITY)
+    return f"CASE WHEN coalesce(trim({column}), '') IN ({missing}) THEN NULL ELSE TRY_CAST(trim({column}) AS DOUBLE) END"
 
 
 def _select(source: FlowSource) -> str:
@@ -170,6 +181,106 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[
     return {"rows": int(rows), "years": (int(row[-2]), int(row[-1])), "groupings": found_groupings}
 
 
+def stage_typed(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[str, Any] | None:
+    """Read ``source.typed_relation`` once into the temp table ``_staged`` (typed: year, codes,
+    hs6, value, quantity) and run every check of :func:`validate_source` on it; registers
+    ``_codes`` and returns what :func:`validate_source` returns when every row passes. None when
+    any row fails or the strict read fails on a value: the caller then runs the text path, which
+    names the rows. A row with the wrong number of fields (a truncated line, an unquoted decimal
+    comma) is refused here, with its line."""
+    if source.typed_relation is None:
+        return None
+    c = {k: (v if v == "NULL" else f"CAST({v} AS VARCHAR)") for k, v in source.columns.items()}
+    value = source.columns["value"]
+    missing = ", ".join(f"'{m}'" for m in MISSING_QUANTITY)
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _staged AS SELECT
+                CASE WHEN regexp_full_match(trim({c["year"]}), '[0-9]{{4}}')
+                    THEN CAST(trim({c["year"]}) AS INTEGER) END AS year,
+                trim({c["exporter"]}) AS exporter, trim({c["importer"]}) AS importer,
+                CASE WHEN regexp_full_match(trim({c["product"]}), '[0-9]{{1,6}}')
+                    THEN lpad(trim({c["product"]}), 6, '0') END AS hs6,
+                TRY_CAST({value} AS DOUBLE) AS value,
+                {_quantity(c["quantity"])} AS quantity,
+                coalesce(trim({c["quantity"]}), '') NOT IN ({missing}) AS q_given
+            FROM {source.typed_relation} WHERE {source.where}"""
+        )
+    except duckdb.InvalidInputException as exc:
+        _refuse_field_count(exc, source)
+        return None
+    except duckdb.Error:
+        return None  # a value the strict read does not take: the text path names it
+    products = ""
+    if source.products is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _products (hs6 VARCHAR)")
+        con.executemany("INSERT INTO _products VALUES (?)", [[p] for p in sorted(source.products)])
+        products = ", count(*) FILTER (WHERE hs6 NOT IN (SELECT hs6 FROM _products))"
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE year IS NULL OR year NOT BETWEEN 1900 AND 2100 "
+        "OR hs6 IS NULL OR value IS NULL OR NOT isfinite(value) OR value < 0 OR (q_given AND "
+        f"(quantity IS NULL OR NOT isfinite(quantity) OR quantity < 0))){products}, "
+        "list(DISTINCT exporter), list(DISTINCT importer), min(year), max(year) FROM _staged"
+    ).fetchone()
+    if row[0] == 0 or row[1] or (products and row[2]):
+        return None
+    raw = set(row[-4] or []) | set(row[-3] or [])
+    clean = {code: _clean_code(code) for code in raw}
+    mapping = iso3_mapping(set(clean.values()), source.country_codes)
+    found_groupings = {}
+    for code in mapping:
+        if code.lstrip("0") in source.groupings:
+            stored, name = source.groupings[code.lstrip("0")]
+            mapping[code] = stored
+            found_groupings[stored] = name
+    if any(iso is None for iso in mapping.values()):
+        return None
+    con.execute("CREATE OR REPLACE TEMP TABLE _codes (code VARCHAR, iso3 VARCHAR)")
+    con.executemany("INSERT INTO _codes VALUES (?, ?)", sorted((r, mapping[k]) for r, k in clean.items()))
+    return {"rows": int(row[0]), "years": (int(row[-2]), int(row[-1])), "groupings": found_groupings}
+
+
+def _clean_code(code: str | None) -> str:
+    """What :func:`_code` does in SQL, on one distinct code: trimmed, a trailing ``.0`` removed."""
+    text = (code or "").strip()
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _refuse_field_count(exc: duckdb.Error, source: FlowSource) -> None:
+    """A strict read that stopped at a row with the wrong number of fields: refuse it, naming the
+    row (DuckDB counts lines as a spreadsheet does rows, the header being line 1)."""
+    text = str(exc)
+    found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if found is None or line is None:
+        return
+    raise InputError(
+        f"{found.group(2)} fields, expected {found.group(1)} (a truncated or damaged line, or an "
+        "unquoted decimal comma?)",
+        file=source.file,
+        row=int(line.group(1)),
+        hint="nothing was imported; download the file again, or quote values that hold a comma",
+    )
+
+
+def write_staged(
+    con: duckdb.DuckDBPyConnection, source: FlowSource, staging: Path, tag: str, source_id: str
+) -> None:
+    """Write the rows :func:`stage_typed` checked into the staging folder, as :func:`write_source`."""
+    target = str(staging).replace("'", "''")  # COPY TO does not glob: quotes doubled only
+    con.execute(
+        f"""COPY (
+            SELECT s.year, ce.iso3 AS exporter, ci.iso3 AS importer, s.hs6,
+                s.value * {source.value_scale} AS value_kusd, s.quantity * {source.quantity_scale} AS quantity_t,
+                '{source.hs_revision}' AS hs_revision, ? AS source_id
+            FROM _staged s JOIN _codes ce ON ce.code = s.exporter JOIN _codes ci ON ci.code = s.importer
+        ) TO '{target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (hs_revision, year),
+            FILENAME_PATTERN '{tag}_{{i}}', OVERWRITE_OR_IGNORE)""",
+        [source_id],
+    )
+    con.execute("DROP TABLE _staged")
+
+
 def _examples(
     con: duckdb.DuckDBPyConnection, source: FlowSource, column: str, cond: str, expected: str, n: int | None
 ) -> list[Problem]:
@@ -205,7 +316,7 @@ def write_source(
             SELECT CAST(trim(year) AS INTEGER) AS year, ce.iso3 AS exporter, ci.iso3 AS importer,
                 lpad(trim(product), 6, '0') AS hs6,
                 CAST(trim(value) AS DOUBLE) * {source.value_scale} AS value_kusd,
-                TRY_CAST(trim(quantity) AS DOUBLE) * {source.quantity_scale} AS quantity_t,
+                {_quantity("quantity")} * {source.quantity_scale} AS quantity_t,
                 '{source.hs_revision}' AS hs_revision, ? AS source_id
             FROM ({_select(source)}) f
             JOIN _codes ce ON ce.code = {_code("f.exporter")}
@@ -248,18 +359,27 @@ def _import_locked(
     current = ws.flow_version
     tag = f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     staging, version = store / f".staging-{tag}", store / f"v-{tag}"
+    spill = store / f".staging-{tag}-spill"
     total, years, nes = 0, set(), {}
     committed = False
     try:
         with duckdb.connect() as con:
             con.execute("SET preserve_insertion_order = true; SET enable_progress_bar = false")
+            con.execute(f"SET temp_directory = '{sql_path(spill)}'")  # where DuckDB may spill
             for n, source in enumerate(sources, 1):
                 if progress:
                     progress(f"checking {source.file.name}", n - 1, len(sources))
-                checked = validate_source(con, source)
-                if progress:
-                    progress(f"writing {source.file.name}", n - 1, len(sources))
-                write_source(con, source, staging, f"f{n}", record.source_id)
+                checked = stage_typed(con, source)
+                if checked is None:  # the text path: two reads, names every bad row
+                    con.execute("DROP TABLE IF EXISTS _staged")
+                    checked = validate_source(con, source)
+                    if progress:
+                        progress(f"writing {source.file.name}", n - 1, len(sources))
+                    write_source(con, source, staging, f"f{n}", record.source_id)
+                else:
+                    if progress:
+                        progress(f"writing {source.file.name}", n - 1, len(sources))
+                    write_staged(con, source, staging, f"f{n}", record.source_id)
                 kill_point("written")
                 total += checked["rows"]
                 nes.update(checked["groupings"])
@@ -300,6 +420,7 @@ def _import_locked(
         kill_point("switched")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
         if not committed:
             shutil.rmtree(version, ignore_errors=True)
     ws.remove_stale()  # the old version (the lock is held: nothing else is live)
