@@ -13,6 +13,8 @@ number (:func:`grouping_code`) and listed in the import summary.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import re
 import zipfile
 import zlib
@@ -114,6 +116,21 @@ def _text_relation(path: Path, encoding: str = "utf-8") -> str:
     if path.name.lower().endswith(".parquet"):
         return f"read_parquet('{quoted}')"
     return f"read_csv('{quoted}', all_varchar = true, header = true, encoding = '{encoding}')"
+
+
+def _header(path: Path) -> list[str] | None:
+    """The lower-cased header of a flow CSV read in BACI's dialect (comma, double quotes), or
+    None when it is not one: DuckDB's sniffer can miss the comma in a small file whose last line
+    is short, so BACI's own header is recognised first."""
+    if path.name.lower().endswith(".parquet"):
+        return None
+    try:
+        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as handle:
+            line = handle.readline(1 << 16).decode("utf-8-sig", errors="replace")
+    except (OSError, EOFError, zlib.error):
+        return None
+    names = [c.strip().lower() for c in next(csv.reader([line]), [])]
+    return names if names in (list(BACI_COLUMNS), list(BACI_COLUMNS[:5])) else None
 
 
 def _typed_relation(path: Path) -> str:
@@ -236,8 +253,18 @@ def sources(
     products = product_codes(products_file) if products_file else None
     out = []
     for file in release.flows:
-        relation = _text_relation(file)
-        columns = [c.lower() for c in relation_columns(relation, file)]
+        header = _header(file)
+        if header:  # BACI's dialect, read as text with nothing sniffed
+            quoted = str(file).replace("'", "''")
+            types = ", ".join(f"'{c}': 'VARCHAR'" for c in header)
+            relation = (
+                f"read_csv('{quoted}', header = true, auto_detect = false, delim = ',', quote = '\"', "
+                f"escape = '\"', columns = {{{types}}})"
+            )
+            columns = header
+        else:
+            relation = _text_relation(file)
+            columns = [c.lower() for c in relation_columns(relation, file)]
         missing = [c for c in ("t", "i", "j", "k", "v") if c not in columns]
         if missing:
             raise InputError(
