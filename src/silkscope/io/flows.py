@@ -191,20 +191,22 @@ def stage_typed(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[str,
     if source.typed_relation is None:
         return None
     c = {k: (v if v == "NULL" else f"CAST({v} AS VARCHAR)") for k, v in source.columns.items()}
-    value = source.columns["value"]
     missing = ", ".join(f"'{m}'" for m in MISSING_QUANTITY)
+    # codes kept as read (trimmed and mapped once per distinct code below); quantity: NaN and the
+    # missing spellings are NULL, any other text that is not a number >= 0 is a bad row
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _staged AS SELECT
-                CASE WHEN regexp_full_match(trim({c["year"]}), '[0-9]{{4}}')
-                    THEN CAST(trim({c["year"]}) AS INTEGER) END AS year,
-                trim({c["exporter"]}) AS exporter, trim({c["importer"]}) AS importer,
-                CASE WHEN regexp_full_match(trim({c["product"]}), '[0-9]{{1,6}}')
-                    THEN lpad(trim({c["product"]}), 6, '0') END AS hs6,
-                TRY_CAST({value} AS DOUBLE) AS value,
-                {_quantity(c["quantity"])} AS quantity,
-                coalesce(trim({c["quantity"]}), '') NOT IN ({missing}) AS q_given
-            FROM {source.typed_relation} WHERE {source.where}"""
+                CASE WHEN regexp_full_match(trim(t), '[0-9]{{4}}') THEN CAST(trim(t) AS INTEGER) END AS year,
+                e AS exporter, m AS importer,
+                CASE WHEN regexp_full_match(trim(k), '[0-9]{{1,6}}') THEN lpad(trim(k), 6, '0') END AS hs6,
+                v AS value, CASE WHEN isnan(qd) THEN NULL ELSE qd END AS quantity,
+                CASE WHEN qd IS NULL OR isnan(qd) THEN coalesce(trim(q), '') NOT IN ({missing})
+                    ELSE isinf(qd) OR qd < 0 END AS q_bad
+            FROM (SELECT {c["year"]} AS t, {c["exporter"]} AS e, {c["importer"]} AS m, {c["product"]} AS k,
+                    TRY_CAST({source.columns["value"]} AS DOUBLE) AS v, {c["quantity"]} AS q,
+                    TRY_CAST({c["quantity"]} AS DOUBLE) AS qd
+                FROM {source.typed_relation} WHERE {source.where})"""
         )
     except duckdb.InvalidInputException as exc:
         _refuse_field_count(exc, source)
@@ -218,8 +220,7 @@ def stage_typed(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[str,
         products = ", count(*) FILTER (WHERE hs6 NOT IN (SELECT hs6 FROM _products))"
     row = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE year IS NULL OR year NOT BETWEEN 1900 AND 2100 "
-        "OR hs6 IS NULL OR value IS NULL OR NOT isfinite(value) OR value < 0 OR (q_given AND "
-        f"(quantity IS NULL OR NOT isfinite(quantity) OR quantity < 0))){products}, "
+        f"OR hs6 IS NULL OR value IS NULL OR NOT isfinite(value) OR value < 0 OR q_bad){products}, "
         "list(DISTINCT exporter), list(DISTINCT importer), min(year), max(year) FROM _staged"
     ).fetchone()
     if row[0] == 0 or row[1] or (products and row[2]):
@@ -268,6 +269,7 @@ def write_staged(
 ) -> None:
     """Write the rows :func:`stage_typed` checked into the staging folder, as :func:`write_source`."""
     target = str(staging).replace("'", "''")  # COPY TO does not glob: quotes doubled only
+    con.execute("SET preserve_insertion_order = false")  # row order within a partition is not kept
     con.execute(
         f"""COPY (
             SELECT s.year, ce.iso3 AS exporter, ci.iso3 AS importer, s.hs6,
@@ -278,7 +280,7 @@ def write_staged(
             FILENAME_PATTERN '{tag}_{{i}}', OVERWRITE_OR_IGNORE)""",
         [source_id],
     )
-    con.execute("DROP TABLE _staged")
+    con.execute("DROP TABLE _staged; SET preserve_insertion_order = true")
 
 
 def _examples(
