@@ -15,6 +15,9 @@ from silkscope.commands._common import console, progress_bar, reports_errors
 
 WORKSPACE = typer.Option(Path("."), "--workspace", help="Study folder (default: current folder).")
 LICENCE = typer.Option(None, "--licence", help="Licence text of the data, recorded in sources.")
+WAIT = typer.Option(
+    30.0, "--wait", min=0, help="Seconds to wait while another command writes the study (default 30)."
+)
 
 
 @reports_errors
@@ -31,13 +34,15 @@ def baci(
     ),
     licence: str = LICENCE,
     workspace: Path = WORKSPACE,
+    wait: float = WAIT,
 ) -> None:
     """Import CEPII BACI flows: validated, stored as Parquet by HS revision and year."""
     from silkscope.io import baci as reader
     from silkscope.workspace import SourceRecord, Workspace
 
-    ws = Workspace.open(workspace)
-    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".baci-") as tmp:
+    ws = Workspace.open(workspace, wait=wait)
+    # the lock first: a .baci-* folder exists only while its import holds the lock (clean_stale)
+    with ws.lock(), tempfile.TemporaryDirectory(dir=ws.root, prefix=".baci-") as tmp:
         found = reader.sources(path, Path(tmp), hs, country_codes, product_codes)
         record = SourceRecord.for_file(
             path,
@@ -62,12 +67,13 @@ def comtrade(
     ),
     licence: str = LICENCE,
     workspace: Path = WORKSPACE,
+    wait: float = WAIT,
 ) -> None:
     """Import UN Comtrade flows (HS 6-digit, one reporter's exports or imports)."""
     from silkscope.io import comtrade as reader
     from silkscope.workspace import SourceRecord, Workspace
 
-    ws = Workspace.open(workspace)
+    ws = Workspace.open(workspace, wait=wait)
     found = reader.source(file, flow=flow, hs=hs)
     record = SourceRecord.for_file(
         file,

@@ -13,6 +13,8 @@ number (:func:`grouping_code`) and listed in the import summary.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import re
 import zipfile
 import zlib
@@ -25,6 +27,7 @@ from silkscope.errors import InputError
 from silkscope.io.flows import HS_REVISIONS, FlowSource, relation_columns
 
 FLOW_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+BACI_COLUMNS = ("t", "i", "j", "k", "v", "q")
 _REVISION = re.compile(r"HS(92|96|02|07|12|17|22)(?![0-9])", re.IGNORECASE)
 
 
@@ -113,6 +116,35 @@ def _text_relation(path: Path, encoding: str = "utf-8") -> str:
     if path.name.lower().endswith(".parquet"):
         return f"read_parquet('{quoted}')"
     return f"read_csv('{quoted}', all_varchar = true, header = true, encoding = '{encoding}')"
+
+
+def _header(path: Path) -> list[str] | None:
+    """The lower-cased header of a flow CSV read in BACI's dialect (comma, double quotes), or
+    None when it is not one: DuckDB's sniffer can miss the comma in a small file whose last line
+    is short, so BACI's own header is recognised first."""
+    if path.name.lower().endswith(".parquet"):
+        return None
+    try:
+        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as handle:
+            line = handle.readline(1 << 16).decode("utf-8-sig", errors="replace")
+    except (OSError, EOFError, zlib.error):
+        return None
+    names = [c.strip().lower() for c in next(csv.reader([line]), [])]
+    return names if names in (list(BACI_COLUMNS), list(BACI_COLUMNS[:5])) else None
+
+
+def _typed_relation(path: Path) -> str:
+    """The flows read typed and strictly, in BACI's own dialect (comma, double quotes, header
+    ``t,i,j,k,v,q``): ``v`` a DOUBLE, the codes and ``q`` (space-padded, ``NA``) as text, a row
+    with another number of fields an error; nothing is sniffed or guessed."""
+    quoted = str(path).replace("'", "''")
+    if path.name.lower().endswith(".parquet"):
+        return f"read_parquet('{quoted}')"
+    types = "{'t': 'VARCHAR', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+    return (
+        f"read_csv('{quoted}', header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', strict_mode = true, columns = {types})"
+    )
 
 
 def _read_code_list(path: Path) -> list[dict[str, str]]:
@@ -221,8 +253,18 @@ def sources(
     products = product_codes(products_file) if products_file else None
     out = []
     for file in release.flows:
-        relation = _text_relation(file)
-        columns = [c.lower() for c in relation_columns(relation, file)]
+        header = _header(file)
+        if header:  # BACI's dialect, read as text with nothing sniffed
+            quoted = str(file).replace("'", "''")
+            types = ", ".join(f"'{c}': 'VARCHAR'" for c in header)
+            relation = (
+                f"read_csv('{quoted}', header = true, auto_detect = false, delim = ',', quote = '\"', "
+                f"escape = '\"', columns = {{{types}}})"
+            )
+            columns = header
+        else:
+            relation = _text_relation(file)
+            columns = [c.lower() for c in relation_columns(relation, file)]
         missing = [c for c in ("t", "i", "j", "k", "v") if c not in columns]
         if missing:
             raise InputError(
@@ -242,6 +284,7 @@ def sources(
                 country_codes=codes,
                 products=products,
                 groupings=nes,
+                typed_relation=_typed_relation(file) if columns == list(BACI_COLUMNS) else None,
             )
         )
     return out

@@ -92,7 +92,7 @@ def workspace_flows(
         raise InputError(f"workspace holds no {revision} flows; it has {', '.join(held)}")
     folder = ws.trade_dir / f"hs_revision={revision}"
     if con.name == "duckdb":
-        table = con.read_parquet(str(folder / "*" / "*.parquet"), hive_partitioning=True)
+        table = con.read_parquet(ws.revision_glob(revision), hive_partitioning=True)  # path escaped
     else:
         table = con.read_parquet(str(folder))
     return table.select(
