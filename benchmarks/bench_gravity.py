@@ -92,15 +92,15 @@ def fit(variant: str, data: pd.DataFrame, spec: str = SPEC_FULL):
 
 
 def fit_memory_mb(variant: str, pickled: Path) -> float:
-    """The memory one fit adds: in a fresh process that loads the panel, peak RSS after the fit
-    minus the RSS before it."""
+    """The memory one fit adds: in a fresh process that has loaded the panel and the libraries, the
+    peak RSS during the fit minus the RSS before it."""
     code = (
-        "import resource, warnings, pandas as pd; warnings.simplefilter('ignore');"
-        "from benchmarks.bench_gravity import fit;"
-        f"d = pd.read_pickle({str(pickled)!r});"
-        "rss = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0];"
+        "import warnings, pandas as pd, pyfixest; warnings.simplefilter('ignore');"
+        "from benchmarks._util import reset_peak_rss, rss_mb;"
+        "from benchmarks.bench_gravity import fit; import silkscope.partners.gravity;"
+        f"d = pd.read_pickle({str(pickled)!r}); before = rss_mb(); assert reset_peak_rss();"
         f"fit({variant!r}, d);"
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024)"
+        "print(rss_mb('VmHWM') - before)"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
@@ -120,7 +120,9 @@ def main() -> None:
         f"PPML gravity, {len(data):,} rows ({N_COUNTRIES} countries x {N_YEARS} years), "
         f"{(data.trade == 0).mean():.0%} zeros; fixed effects exporter-year, importer-year, pair"
     )
-    fit("pyfixest", data.head(5000))  # warm up numba / imports outside the timings
+    fit(
+        "pyfixest", data[data.exp_year // 100 < 20]
+    )  # warm up (imports, compiled kernels) outside the timings
     times: dict[str, list[float]] = {v: [] for v in VARIANTS}
     results = {}
     for _ in range(3):  # interleaved, median of 3
