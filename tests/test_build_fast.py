@@ -178,3 +178,44 @@ def test_rank_within_with_replicate_axes_equals_scipy_per_year():
     scores = rng.integers(0, 5, (6, 45, 3)).astype(float)
     scores[rng.uniform(size=scores.shape) < 0.1] = np.nan
     np.testing.assert_array_equal(rank_within(scores, years), reference_ranks(scores, years))
+
+
+def test_long_tables_take_the_grouped_paths_and_still_equal_pandas():
+    """Over 65,536 rows the text keys are grouped by object first and the years counted: equal text
+    held in distinct objects, a missing unit id and integer ids must still group as pandas does."""
+    from silkscope.index import pivot
+
+    fw = framework()
+    rng = np.random.default_rng(12)
+    n_units, years = 1200, [2001, 2003, 2002, 2000, 2004]
+    index = pd.MultiIndex.from_product(
+        [range(n_units), years, fw.indicators], names=["unit_id", "year", "indicator_id"]
+    )
+    frame = index.to_frame(index=False).sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert len(frame) > pivot._FAST_ROWS
+    # fresh string objects: "U7" built anew on every row, so rows share text but not objects
+    frame["unit_id"] = ["".join(["U", str(u)]) for u in frame["unit_id"]]
+    frame.loc[frame.index[:60], "unit_id"] = frame.loc[frame.index[:60], "unit_id"].map(lambda t: t[1:])
+    frame["value"] = rng.integers(0, 50, len(frame)).astype(float)
+    codes, raw = pivot._factorize(frame["unit_id"])
+    ref_codes, ref_raw = pd.factorize(frame["unit_id"])
+    assert len(raw) == len(ref_raw)
+    assert (np.asarray(raw, dtype=object)[codes] == ref_raw[ref_codes]).all()
+    year_codes, year_raw = pivot._factorize(frame["year"])
+    assert (np.asarray(year_raw)[year_codes] == frame["year"].to_numpy()).all()
+
+    index, x, extra = pivot_values(frame, fw)
+    ref_index, ref_x, ref_extra = reference_pivot(frame, fw)
+    assert index.equals(ref_index)
+    np.testing.assert_array_equal(x, ref_x)
+
+    with_missing = frame.copy()
+    with_missing.loc[[9, 5], "unit_id"] = [None, np.nan]
+    with pytest.raises(InputError, match=r"unit_id is missing on 2 row\(s\) of the values, e.g. row 6"):
+        pivot_values(with_missing, fw)
+    with pytest.raises(InputError, match=r"unit_id is missing on 2 row\(s\)"):
+        pivot_values(with_missing.iloc[: pivot._FAST_ROWS - 10], fw)  # the pandas path says the same
+    small = messy_values(13, fw)
+    small.loc[3, "indicator_id"] = None
+    with pytest.raises(InputError, match=r"indicator_id is missing on 1 row\(s\) of the values, e.g. row 4"):
+        build(small, fw)

@@ -107,8 +107,7 @@ def _sorted_codes(column: pd.Series, convert: type) -> tuple[np.ndarray, np.ndar
 
 
 def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
-    """Codes and distinct values of ``column``, a missing value being a value of its own (as
-    pandas' ``pivot`` and ``astype`` treat it).
+    """Codes and distinct values of ``column`` (a missing key is an InputError naming its row).
 
     Long tables repeat a few thousand ids over millions of rows. For such a text column the rows
     are first grouped by the object they point to (an integer factorisation of the pointers) and
@@ -124,26 +123,29 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
         if len(objects) <= len(values) // 4:
             first = np.empty(len(objects), dtype=np.int64)
             first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)  # each object's first row
-            merged, raw = _factorize_values(pd.Series(values[first], name=column.name))
-            return merged[codes], raw
+            merged, raw = pd.factorize(values[first])
+            return _refuse_missing(merged[codes], column.name), raw
     if len(values) >= _FAST_ROWS and values.dtype.kind in "iu":
         low, high = int(values.min()), int(values.max())
         if high - low < len(values):
             present = np.bincount(values - low, minlength=high - low + 1) > 0
             return (np.cumsum(present) - 1)[values - low], np.flatnonzero(present) + low
-    return _factorize_values(column)
+    codes, raw = pd.factorize(column)
+    return _refuse_missing(codes, column.name), raw
 
 
 _FAST_ROWS = 1 << 16
 
 
-def _factorize_values(column: pd.Series) -> tuple[np.ndarray, Any]:
-    """``pandas.factorize`` keeping missing values as a value (the missing sentinel first: three
-    times faster when there is none)."""
-    codes, raw = pd.factorize(column)
+def _refuse_missing(codes: np.ndarray, name: Any) -> np.ndarray:
+    """``codes`` when no key is missing (code -1); otherwise an InputError naming the rows."""
     if len(codes) and codes.min() < 0:
-        codes, raw = pd.factorize(column, use_na_sentinel=False)
-    return codes, raw
+        rows = np.flatnonzero(codes < 0)
+        raise InputError(
+            f"{name} is missing on {len(rows):,} row(s) of the values, e.g. row {rows[0] + 1}",
+            hint="give every row a unit_id, year and indicator_id, or drop the rows without one",
+        )
+    return codes
 
 
 def _converts(value: Any, convert: type) -> bool:
