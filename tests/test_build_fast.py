@@ -181,7 +181,7 @@ def test_rank_within_with_replicate_axes_equals_scipy_per_year():
 
 
 def test_long_tables_take_the_grouped_paths_and_still_equal_pandas():
-    """Over 65,536 rows the text keys are grouped by object first and the years counted: equal text
+    """Over 65,536 rows the text keys are grouped by object first: equal text
     held in distinct objects, a missing unit id and integer ids must still group as pandas does."""
     from silkscope.index import pivot
 

@@ -300,7 +300,7 @@ def build(
         warnings=warnings,
     )
     coverage = prep.coverage(framework)
-    scores = np.where(passing(coverage, framework, choices.min_coverage), scores, np.nan)
+    scores[~passing(coverage, framework, choices.min_coverage)] = np.nan
     ranks = rank_within(scores, prep.years)
     return IndexResult(
         framework=framework,

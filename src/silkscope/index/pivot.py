@@ -111,25 +111,21 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
 
     Long tables repeat a few thousand ids over millions of rows. For such a text column the rows
     are first grouped by the object they point to (an integer factorisation of the pointers) and
-    only one row per object is compared by value, which merges equal text held in distinct objects;
-    integers in a short range are counted instead of hashed. Both give pandas' groups at a quarter
-    of the time on 15 M rows; anything else goes to ``pandas.factorize`` directly.
+    only one row per object is compared by value, which merges equal text held in distinct objects:
+    pandas' groups at a third of the time on 15 M rows. Anything else goes to ``pandas.factorize``.
     """
     values = column.to_numpy()
     if len(values) >= _FAST_ROWS and values.dtype == object and values.flags.c_contiguous:
         pointers = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data))
-        codes, objects = pd.factorize(pointers)
+        codes, addresses = pd.factorize(pointers)
         del pointers
-        if len(objects) <= len(values) // 4:
-            first = np.empty(len(objects), dtype=np.int64)
-            first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)  # each object's first row
-            merged, raw = pd.factorize(values[first])
+        if len(addresses) <= len(values) // 4:
+            # the distinct objects themselves (alive: ``values`` holds them), compared by value
+            objects = pd.Series(
+                [ctypes.cast(a, ctypes.py_object).value for a in addresses.tolist()], dtype=object
+            )
+            merged, raw = pd.factorize(objects)
             return _refuse_missing(merged[codes], column.name), raw
-    if len(values) >= _FAST_ROWS and values.dtype.kind in "iu":
-        low, high = int(values.min()), int(values.max())
-        if high - low < len(values):
-            present = np.bincount(values - low, minlength=high - low + 1) > 0
-            return (np.cumsum(present) - 1)[values - low], np.flatnonzero(present) + low
     codes, raw = pd.factorize(column)
     return _refuse_missing(codes, column.name), raw
 
