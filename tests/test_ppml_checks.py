@@ -145,3 +145,20 @@ def test_ppmlhdfe_examples_auto_equals_both_checks(shared_data: Path, name: str)
     result = gravity(data, formula, "hetero")
     assert_same_fit(result, pyfixest_both_checks(data, formula))
     assert result.dropped["separated"] == int(data["separated"].sum()) > 0
+
+
+def test_cli_separation_option(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from silkscope.cli import app
+
+    data, n_separated = regressor_separated()
+    data.to_csv(tmp_path / "flows.csv", index=False)
+    base = ["partners", "gravity", "--data", str(tmp_path / "flows.csv"), "--spec", "y ~ x + s | g + h"]
+    base += ["--vcov", "hetero"]
+    result = CliRunner().invoke(app, [*base, "--separation", "fe+ir", "--out", str(tmp_path / "a.csv")])
+    assert result.exit_code == 0, result.output
+    assert f"{n_separated} separated" in result.output and "fe and ir checks" in result.output
+    bad = CliRunner().invoke(app, [*base, "--separation", "relu", "--out", str(tmp_path / "b.csv")])
+    assert bad.exit_code != 0 and "unknown separation check 'relu'" in bad.output
+    assert bad.exception is None or isinstance(bad.exception, SystemExit)  # no traceback
