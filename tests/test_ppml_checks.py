@@ -162,3 +162,30 @@ def test_cli_separation_option(tmp_path: Path):
     bad = CliRunner().invoke(app, [*base, "--separation", "relu", "--out", str(tmp_path / "b.csv")])
     assert bad.exit_code != 0 and "unknown separation check 'relu'" in bad.output
     assert bad.exception is None or isinstance(bad.exception, SystemExit)  # no traceback
+
+
+def test_singletons_counted_as_the_groupby_reference():
+    """The singleton count from factorised codes equals the row-wise groupby one, with an
+    interaction, a missing regressor and groups of one."""
+    from pyfixest.core.detect_singletons import detect_singletons
+
+    rng = np.random.default_rng(21)
+    n = 3000
+    data = pd.DataFrame(
+        {
+            "y": rng.poisson(3, n).astype(float),
+            "x": rng.normal(size=n),
+            "a": rng.integers(0, 40, n).astype(str),
+            "b": rng.integers(0, 30, n),
+            "c": rng.integers(0, 1500, n),
+        }
+    )
+    data.loc[rng.uniform(size=n) < 0.05, "x"] = np.nan
+    spec = gravity_module.parse_spec("y ~ x | a^b + c", list(data.columns))
+    complete = data[list(spec.variables)].notna().all(axis=1).to_numpy()
+    rows = data[complete]
+    codes = [rows.groupby(["a", "b"], sort=False).ngroup().to_numpy(), rows.groupby("c").ngroup().to_numpy()]
+    expected = int(detect_singletons(np.column_stack(codes).astype(np.uint32)).sum())
+    assert expected > 0
+    assert gravity_module._count_singletons(data, spec, complete) == expected
+    assert gravity(data, "y ~ x | a^b + c", "hetero").dropped["singletons"] == expected

@@ -235,15 +235,12 @@ def _runs(positions: list[int]) -> list[tuple[slice, slice]]:
 
 def rank_within(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Rank 1 = best (highest score) within each year, per node; ties share the best rank; NaN unranked."""
-    order = np.argsort(years, kind="stable")
-    bounds = np.flatnonzero(np.diff(years[order])) + 1
-    # (..., nodes, observations grouped by year), gathered in one pass: each year's lanes contiguous
-    lanes = np.swapaxes(scores, -1, -2)[..., order]
-    np.negative(lanes, out=lanes)
-    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(order)], strict=True):
-        lanes[..., lo:hi] = min_ranks(lanes[..., lo:hi])
     ranks = np.empty(scores.shape)
-    np.swapaxes(ranks, -1, -2)[..., order] = lanes
+    lanes_in, lanes_out = np.swapaxes(scores, -1, -2), np.swapaxes(ranks, -1, -2)  # views (..., nodes, obs)
+    for year in np.unique(years):
+        rows = np.flatnonzero(years == year)
+        block = lanes_in[..., rows]  # one year's lanes, a contiguous copy
+        lanes_out[..., rows] = min_ranks(np.negative(block, out=block))
     return ranks
 
 

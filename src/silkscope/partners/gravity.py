@@ -325,14 +325,15 @@ def gravity(
     vcov_arg, ssc, label = vcov_argument(vcov, list(map(str, data.columns)))
     cluster_vars = list(vcov_arg.values())[0].split("+") if isinstance(vcov_arg, dict) else []
     frame = _numeric_frame(data, parsed, cluster_vars)
-    missing = int(frame[list(parsed.variables)].isna().any(axis=1).sum())
+    incomplete = frame[list(parsed.variables)].isna().any(axis=1).to_numpy()
+    missing = int(incomplete.sum())
     if (frame[parsed.outcome] < 0).any():
         raise InputError(
             f"the outcome '{parsed.outcome}' has {int((frame[parsed.outcome] < 0).sum())} negative "
             "value(s); PPML needs flows >= 0",
             column=parsed.outcome,
         )
-    singletons = _count_singletons(frame, parsed)
+    singletons = _count_singletons(frame, parsed, ~incomplete)
     fit, note = _fit(parsed.formula, separation, data=frame, vcov=vcov_arg, ssc=ssc)
     nobs = int(fit._N)
     with warnings.catch_warnings(record=True):
@@ -488,20 +489,22 @@ def _numeric_frame(data: pd.DataFrame, spec: GravitySpec, cluster_vars: list[str
     return frame
 
 
-def _count_singletons(frame: pd.DataFrame, spec: GravitySpec) -> int:
-    """Observations pyfixest drops as singletons (alone in a fixed-effect group, iterated as fixest)."""
-    if not spec.fixed_effects:
+def _count_singletons(frame: pd.DataFrame, spec: GravitySpec, complete: np.ndarray) -> int:
+    """Observations pyfixest drops as singletons (alone in a fixed-effect group, iterated as
+    fixest), among the ``complete`` rows (no missing value in the model's variables)."""
+    if not spec.fixed_effects or not complete.any():
         return 0
     from pyfixest.core.detect_singletons import detect_singletons
 
-    rows = frame.dropna(subset=list(spec.variables))
-    if rows.empty:
-        return 0
     codes = []
     for term in spec.fixed_effects:
-        parts = [p.strip() for p in term.split("^")]
-        # one code per combination, vectorised (a row-wise string join cost as much as the fit)
-        codes.append(rows.groupby(parts, sort=False, dropna=False, observed=True).ngroup().to_numpy())
+        # one code per combination, from the codes of its columns (no row-wise join, no groupby)
+        combined = np.zeros(int(complete.sum()), dtype=np.int64)
+        for part in (p.strip() for p in term.split("^")):
+            part_codes, distinct = pd.factorize(frame[part].to_numpy()[complete], use_na_sentinel=False)
+            combined = combined * len(distinct) + part_codes
+            combined = pd.factorize(combined)[0]  # dense again: the product stays small
+        codes.append(combined)
     return int(detect_singletons(np.column_stack(codes).astype(np.uint32)).sum())
 
 
