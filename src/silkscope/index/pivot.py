@@ -41,10 +41,9 @@ def pivot_values(
     ind_code, ind_raw = _factorize(values["indicator_id"])
     ind_keys, ind_order = pd.Index(ind_raw).sort_values(return_indexer=True)
     ind_code = np.argsort(ind_order)[ind_code]
-    value = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
     n_units, n_years, n_ind = len(unit_keys), len(year_keys), len(ind_keys)
     obs_key = unit_code * n_years + year_code
+    del unit_code, year_code  # 15 M rows each: keep the peak low
     if n_units * n_years <= max(4 * len(obs_key), 1 << 20):  # dense: counting instead of sorting
         present = np.bincount(obs_key, minlength=n_units * n_years) > 0
         obs_keys = np.flatnonzero(present)
@@ -57,13 +56,12 @@ def pivot_values(
     counts = np.bincount(cell, minlength=len(obs_keys) * n_ind)
     if counts.max() > 1:
         first = int(np.flatnonzero(counts[cell] > 1)[0])
+        unit, year = divmod(int(obs_keys[obs[first]]), n_years)
         _refuse_duplicates(
-            counts[cell] > 1,
-            cell,
-            first,
-            f"{unit_keys[unit_code[first]]} {year_keys[year_code[first]]} {ind_keys[ind_code[first]]}",
+            counts[cell] > 1, cell, first, f"{unit_keys[unit]} {year_keys[year]} {ind_keys[ind_code[first]]}"
         )
     del counts, cell
+    value = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
     position = {key: k for k, key in enumerate(ind_keys)}
     absent = [i for i in framework.indicators if i not in position]
