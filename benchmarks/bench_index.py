@@ -1,11 +1,17 @@
-"""One index build of 300 units x 50 indicators x 10 years, against a straightforward pandas
-implementation of the same pipeline (min-max pooled, framework weights, arithmetic mean, ranks per
-year) run side by side; both must give the same scores.
+"""One index build of 300 and of 30,000 units x 50 indicators x 10 years (15 M long rows), against
+a straightforward pandas implementation of the same pipeline (min-max pooled, framework weights,
+arithmetic mean, ranks per year) run in the same run; at 300 units both must give the same scores.
+At 30,000 units each side runs in a fresh process that builds the data, so its peak RSS
+(``getrusage``) is its own: the process peak (input table included) and what the build adds.
 
 Run: .venv/bin/python -m benchmarks index
 """
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -16,7 +22,7 @@ from silkscope.index import Choices, Framework, build
 N_UNITS, N_YEARS, PILLARS, DIMS, PER_DIM = 300, 10, 5, 2, 5  # 50 indicators
 
 
-def synthetic(seed: int = 1) -> tuple[pd.DataFrame, Framework]:
+def synthetic(seed: int = 1, n_units: int | None = None) -> tuple[pd.DataFrame, Framework]:
     rng = np.random.default_rng(seed)
     children = []
     ids = []
@@ -33,7 +39,7 @@ def synthetic(seed: int = 1) -> tuple[pd.DataFrame, Framework]:
             dims.append({"id": f"d{p}{d}", "weight": 1, "children": leaves})
         children.append({"id": f"p{p}", "weight": float(p + 1), "children": dims})
     fw = Framework.from_dict({"id": "idx", "children": children})
-    units = [f"U{i:03d}" for i in range(N_UNITS)]
+    units = [f"U{i:03d}" for i in range(n_units or N_UNITS)]
     idx = pd.MultiIndex.from_product(
         [units, range(2010, 2010 + N_YEARS), ids], names=["unit_id", "year", "indicator_id"]
     )
@@ -55,6 +61,35 @@ def pandas_baseline(values: pd.DataFrame, fw: Framework) -> pd.DataFrame:
         scores[node.id] = sum(scores[c] * weights[c] for c in node.children) / total
     ranks = scores.groupby(level="year").rank(ascending=False, method="min")
     return scores.stack().rename("score").to_frame().join(ranks.stack().rename("rank"))
+
+
+LARGE = 30_000
+_CHILD = """
+import statistics, time
+from benchmarks._util import reset_peak_rss, rss_mb
+from benchmarks.bench_index import synthetic, pandas_baseline
+from silkscope.index import Choices, build
+values, fw = synthetic(n_units={n})
+before = rss_mb()
+assert reset_peak_rss()
+run = (lambda: build(values, fw, Choices())) if {ours!r} else (lambda: pandas_baseline(values, fw))
+times = []
+for _ in range({repeat}):
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+peak = rss_mb("VmHWM")
+print(statistics.median(times), peak, peak - before)
+"""
+
+
+def large(ours: bool, repeat: int) -> tuple[float, float, float]:
+    """Median seconds, process peak RSS (MB) and the build's addition to it, at 30,000 units."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    code = _CHILD.format(n=LARGE, ours=ours, repeat=repeat)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    seconds, peak, added = (float(v) for v in out.stdout.split())
+    return seconds, peak, added
 
 
 def main() -> None:
@@ -80,6 +115,19 @@ def main() -> None:
     )
     print(f"  silkscope build (entropy weights, geometric):         {entropy_t * 1000:.0f} ms")
     print("  scores identical to 1e-9 and ranks identical: yes")
+    ours_t, ours_peak, ours_add = large(True, repeat=3)
+    base_t, base_peak, base_add = large(False, repeat=1)
+    print(
+        f"index build, {LARGE:,} units x {len(fw.indicators)} indicators x {N_YEARS} years ({LARGE * 500:,} values)"
+    )
+    print(
+        f"  silkscope build: {ours_t:6.1f} s (median of 3), process peak {ours_peak:,.0f} MB "
+        f"(the build adds {ours_add:,.0f} MB to the input)"
+    )
+    print(
+        f"  pandas baseline: {base_t:6.1f} s (one run), process peak {base_peak:,.0f} MB "
+        f"(adds {base_add:,.0f} MB)  -> ratio {base_t / ours_t:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -84,13 +84,20 @@ def gravity_command(
         "--importer-column",
         help="Importer column for --international-only (default: importer, destination, iso_d ...).",
     ),
+    separation: str = typer.Option(
+        "auto",
+        "--separation",
+        help="Separation checks: auto (fe, and ir when zero flows are left after it) | fe | fe+ir.",
+    ),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
 ) -> None:
     """PPML gravity model (pyfixest fepois): term, estimate, std_error, statistic, p_value, nobs."""
     from silkscope.partners.gravity import gravity
 
     frame = _read_data(data)
-    result = gravity(frame, spec, vcov, where, international_only, exporter_column, importer_column)
+    result = gravity(
+        frame, spec, vcov, where, international_only, exporter_column, importer_column, separation
+    )
     console.print(result.summary(), highlight=False, markup=False, soft_wrap=True)
     write_output(result.tidy(), out, title="gravity")
 

@@ -1,6 +1,6 @@
 """``build(values, framework, choices) -> IndexResult``: the whole pipeline, recorded in one object.
 
-The pipeline: pivot to an (observation x indicator) matrix, check, impute, treat, normalise,
+The pipeline: pivot to an (observation x indicator) matrix (:mod:`silkscope.index.pivot`), check, impute, treat, normalise,
 weight, aggregate bottom-up through the tree, rank within each year. :func:`score_tree` is the
 array core shared with the uncertainty analysis, which runs it with a leading replicate axis.
 """
@@ -20,11 +20,10 @@ from silkscope.index.choices import Choices
 from silkscope.index.coverage import coverage_matrix, passing
 from silkscope.index.framework import Framework
 from silkscope.index.normalise import normalise
+from silkscope.index.pivot import pivot_values
 from silkscope.index.prepare import StepLog, check_usable, impute, treat
 from silkscope.index.result import IndexResult
 from silkscope.index.weights import DATA_DRIVEN, ahp_weights
-
-VALUE_COLUMNS = ("unit_id", "year", "indicator_id", "value")
 
 
 @dataclass(frozen=True)
@@ -44,38 +43,6 @@ class Prepared:
         return coverage_matrix(observed, framework)
 
 
-def pivot_values(
-    values: pd.DataFrame, framework: Framework
-) -> tuple[pd.MultiIndex, np.ndarray, pd.DataFrame]:
-    """Long values -> (index of (unit_id, year), matrix in framework indicator order, other indicators)."""
-    missing_cols = [c for c in VALUE_COLUMNS if c not in values.columns]
-    if missing_cols:
-        raise InputError(f"values need columns {', '.join(VALUE_COLUMNS)}; missing {', '.join(missing_cols)}")
-    if values.empty:
-        raise InputError("no indicator values to build the index from")
-    frame = values.loc[:, list(VALUE_COLUMNS)].copy()
-    frame["unit_id"] = frame["unit_id"].astype(str)
-    frame["year"] = frame["year"].astype(int)
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    dup = frame.duplicated(["unit_id", "year", "indicator_id"], keep=False)
-    if dup.any():
-        first = frame[dup].iloc[0]
-        raise InputError(
-            f"{int(dup.sum())} duplicate (unit, year, indicator) rows, e.g. "
-            f"{first.unit_id} {first.year} {first.indicator_id}"
-        )
-    wide = frame.pivot(index=["unit_id", "year"], columns="indicator_id", values="value").sort_index()
-    absent = [i for i in framework.indicators if i not in wide.columns]
-    if absent:
-        raise InputError(
-            f"the data has no values for {len(absent)} framework indicator(s): {', '.join(absent[:15])}",
-            hint="check the indicator ids in the data against the framework",
-        )
-    x = wide.loc[:, list(framework.indicators)].to_numpy(dtype=float)
-    extra = wide.drop(columns=list(framework.indicators))
-    return wide.index, x, extra
-
-
 def prepare(
     values: pd.DataFrame, framework: Framework, choices: Choices, groups: Mapping[str, str] | None = None
 ) -> Prepared:
@@ -85,7 +52,7 @@ def prepare(
     years = index.get_level_values("year").to_numpy()
     log = StepLog()
     observed = ~np.isnan(x)
-    check_usable(x, framework.indicators, np.array([f"{u} {y}" for u, y in index]), log)
+    check_usable(x, framework.indicators, units, log, years=years)
     group_codes = None if groups is None else np.array([groups.get(u, "") for u in units])
     x = impute(x, choices.impute, years, units, group_codes)
     scope = years if choices.scope == "by-year" else None
@@ -232,7 +199,8 @@ def score_tree(
     leaf_pos = [position[i] for i in framework.indicators]
     if keep_leaves or not shared:
         scores = np.full(shape, np.nan)
-        scores[..., leaf_pos] = leaf_scores
+        for into, take in _runs(leaf_pos):  # column runs: a list index on the last axis is slow
+            scores[..., into] = leaf_scores[..., take]
     else:
         scores = np.empty(shape)
     for node in framework.internal_bottom_up():
@@ -254,15 +222,42 @@ def score_tree(
     return scores
 
 
+def _runs(positions: list[int]) -> list[tuple[slice, slice]]:
+    """``(target, source)`` slice pairs covering ``positions`` (source k goes to ``positions[k]``)
+    in runs of consecutive targets."""
+    runs, start = [], 0
+    for k in range(1, len(positions) + 1):
+        if k == len(positions) or positions[k] != positions[k - 1] + 1:
+            runs.append((slice(positions[start], positions[k - 1] + 1), slice(start, k)))
+            start = k
+    return runs
+
+
 def rank_within(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Rank 1 = best (highest score) within each year, per node; ties share the best rank; NaN unranked."""
-    from scipy.stats import rankdata
-
-    ranks = np.full(scores.shape, np.nan)
+    ranks = np.empty(scores.shape)
+    lanes_in, lanes_out = np.swapaxes(scores, -1, -2), np.swapaxes(ranks, -1, -2)  # views (..., nodes, obs)
     for year in np.unique(years):
-        rows = years == year
-        ranks[..., rows, :] = rankdata(-scores[..., rows, :], axis=-2, method="min", nan_policy="omit")
+        rows = np.flatnonzero(years == year)
+        block = lanes_in[..., rows]  # one year's lanes, a contiguous copy
+        lanes_out[..., rows] = min_ranks(np.negative(block, out=block))
     return ranks
+
+
+def min_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis with ties given the lowest rank and NaN left unranked: the same
+    numbers as ``scipy.stats.rankdata(values, axis=-1, method="min", nan_policy="omit")``, from one
+    sort of every lane at once (scipy ranks lane by lane when it must omit NaN)."""
+    order = np.argsort(values, axis=-1)  # NaN sort last; the order within ties does not matter
+    ordered = np.take_along_axis(values, order, axis=-1)
+    start = np.ones(ordered.shape, dtype=bool)
+    np.not_equal(ordered[..., 1:], ordered[..., :-1], out=start[..., 1:])
+    rank = np.where(start, np.arange(1.0, values.shape[-1] + 1), 0.0)
+    np.maximum.accumulate(rank, axis=-1, out=rank)  # each tie takes the rank of its first member
+    rank[np.isnan(ordered)] = np.nan
+    out = np.empty(values.shape)
+    np.put_along_axis(out, order, rank, axis=-1)
+    return out
 
 
 def build(
@@ -302,7 +297,7 @@ def build(
         warnings=warnings,
     )
     coverage = prep.coverage(framework)
-    scores = np.where(passing(coverage, framework, choices.min_coverage), scores, np.nan)
+    scores[~passing(coverage, framework, choices.min_coverage)] = np.nan
     ranks = rank_within(scores, prep.years)
     return IndexResult(
         framework=framework,

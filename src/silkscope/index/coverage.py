@@ -29,8 +29,11 @@ def coverage_matrix(observed: np.ndarray, framework: Framework) -> np.ndarray:
     indicators)`` matrix that is True (or a number) where the indicator has a value."""
     from silkscope.index.build import score_tree
 
-    present = np.asarray(observed, dtype=float)
-    present = np.where(np.isnan(present), 0.0, (present != 0).astype(float))
+    if np.asarray(observed).dtype == bool:  # the build's mask: no missing value to clear (one pass)
+        present = np.asarray(observed, dtype=float)
+    else:
+        present = np.asarray(observed, dtype=float)
+        present = np.where(np.isnan(present), 0.0, (present != 0).astype(float))
     base = framework.framework_weights()
     weights = np.array([base[n.id] for n in framework.nodes])
     return score_tree(present, weights, framework, "arithmetic")

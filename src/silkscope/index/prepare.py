@@ -151,25 +151,35 @@ def _log(col: np.ndarray) -> np.ndarray:
 
 
 def check_usable(
-    x: np.ndarray, indicator_ids: tuple[str, ...], unit_labels: np.ndarray, log: StepLog
+    x: np.ndarray,
+    indicator_ids: tuple[str, ...],
+    unit_labels: np.ndarray,
+    log: StepLog,
+    years: np.ndarray | None = None,
 ) -> None:
-    """Refuse indicators with no data at all; warn on zero variance and all-missing units."""
-    empty = [ind for j, ind in enumerate(indicator_ids) if np.isnan(x[:, j]).all()]
+    """Refuse indicators with no data at all; warn on zero variance and all-missing units.
+
+    With ``years`` the labels are ``"<unit> <year>"``, formed only for the rows warned about."""
+    missing = np.isnan(x)
+    empty = [ind for j, ind in enumerate(indicator_ids) if missing[:, j].all()]
     if empty:
         raise InputError(
             f"indicator(s) with no values at all: {', '.join(empty)}",
             hint="add data for them or remove them from the framework",
         )
+    highest, lowest = np.nanmax(x, axis=0), np.nanmin(x, axis=0)
     for j, ind in enumerate(indicator_ids):
-        col = x[:, j]
-        if np.nanmax(col) == np.nanmin(col):
+        if highest[j] == lowest[j]:
             log.warnings.append(
-                f"indicator '{ind}' has zero variance (every value is {np.nanmax(col):g}); it cannot "
+                f"indicator '{ind}' has zero variance (every value is {highest[j]:g}); it cannot "
                 "discriminate between units and gets the middle of the normalised range"
             )
-    all_missing = np.isnan(x).all(axis=1)
+    all_missing = missing.all(axis=1)
     if all_missing.any():
-        names = sorted({str(u) for u in unit_labels[all_missing]})
+        labels = unit_labels[all_missing]
+        if years is not None:
+            labels = [f"{u} {y}" for u, y in zip(labels, years[all_missing], strict=True)]
+        names = sorted({str(u) for u in labels})
         log.warnings.append(
             f"{len(names)} unit-year(s) have no indicator value at all and get no score: "
             + ", ".join(names[:10])

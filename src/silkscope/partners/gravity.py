@@ -36,6 +36,18 @@ separation checks, after Correia, Guimarães & Zylkin 2019). pyfixest's checks a
 the ppmlhdfe separation test suite (../shared/data/trade_validation/ppmlhdfe_separation) they find
 the separated observations of examples 01, 07 and 08 but not those of 05, 06, 10 or 16-18, so a
 zero count is "none found by pyfixest", not a proof of no separation.
+
+``separation`` chooses the checks (:data:`SEPARATION`). The default ``auto`` fits with pyfixest's
+``fe`` check, then runs the ``ir`` check (the iterative rectifier of Correia, Guimarães & Zylkin
+2019) itself on the fitted sample (:func:`iterative_rectifier`): only a zero outcome can be
+separated, so with no zero left nothing more is done; when it finds no separated observation the fit
+stands, and otherwise (or if it cannot run) the model is refitted with pyfixest's ``fe`` and ``ir``
+checks, so what is dropped and reported is what pyfixest's checks drop. pyfixest's own ``ir`` check
+refits a whole model at each step (formula, a copy of the data, fixed effects recovered): +11 % time
+and +26 % memory on 447k rows with three high-dimensional fixed effects, where the same iterations
+on arrays demeaned once cost a few percent. ``fe+ir`` always runs pyfixest's two checks (the
+behaviour before ``auto``); ``fe`` runs only the ``fe`` check (pyfixest's default), and the summary
+then says separation by the regressors was not checked when zeros remain.
 """
 
 from __future__ import annotations
@@ -51,6 +63,8 @@ import pandas as pd
 from silkscope.errors import InputError, MethodError
 
 TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "nobs")
+#: Separation checks: ``auto`` (default: ``fe``, then the ``ir`` check on the fitted sample), ``fe``, ``fe+ir``.
+SEPARATION = ("auto", "fe", "fe+ir")
 _IDENT = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_.]*)\b(?!\s*[(=])")
 _QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
 _FORMULA_WORDS = {"True", "False", "None"}
@@ -81,6 +95,7 @@ class GravityResult:
     fit: object = field(repr=False, compare=False)  # the pyfixest Fepois object
     vcov_note: str = ""  # why this vcov, when it is the default
     sample_notes: tuple[str, ...] = ()  # how the rows were selected before the fit
+    separation_note: str = ""  # which separation checks ran, and why
 
     def tidy(self) -> pd.DataFrame:
         """``term, estimate, std_error, statistic, p_value, nobs`` (plus ``conf_low, conf_high``)."""
@@ -100,6 +115,7 @@ class GravityResult:
             f"fixed effects: {fe}; standard errors: {self.vcov_label} [vcov={self.vcov}{note}]",
             f"observations: {self.nobs:,} used of {self.n_input:,}; dropped: "
             + ", ".join(f"{v:,} {k}" for k, v in self.dropped.items()),
+            *([f"separation: {self.separation_note}"] if self.separation_note else []),
         ]
         for row in self.coefficients.itertuples(index=False):
             lines.append(
@@ -295,11 +311,12 @@ def gravity(
     international_only: bool = False,
     exporter: str | None = None,
     importer: str | None = None,
+    separation: str = "auto",
 ) -> GravityResult:
     """PPML gravity model via pyfixest ``fepois`` (Santos Silva & Tenreyro 2006; Bergé 2018), on
-    the rows :func:`gravity_sample` selects."""
-    import pyfixest as pf
-
+    the rows :func:`gravity_sample` selects; ``separation`` as the module docstring explains."""
+    if separation not in SEPARATION:
+        raise MethodError(f"unknown separation check '{separation}'; use {'|'.join(SEPARATION)}")
     parsed = parse_spec(spec, list(map(str, data.columns)))
     data, sample_notes = gravity_sample(data, where, international_only, exporter, importer)
     vcov_note = ""
@@ -308,21 +325,19 @@ def gravity(
     vcov_arg, ssc, label = vcov_argument(vcov, list(map(str, data.columns)))
     cluster_vars = list(vcov_arg.values())[0].split("+") if isinstance(vcov_arg, dict) else []
     frame = _numeric_frame(data, parsed, cluster_vars)
-    missing = int(frame[list(parsed.variables)].isna().any(axis=1).sum())
+    incomplete = frame[list(parsed.variables)].isna().any(axis=1).to_numpy()
+    missing = int(incomplete.sum())
     if (frame[parsed.outcome] < 0).any():
         raise InputError(
             f"the outcome '{parsed.outcome}' has {int((frame[parsed.outcome] < 0).sum())} negative "
             "value(s); PPML needs flows >= 0",
             column=parsed.outcome,
         )
-    singletons = _count_singletons(frame, parsed)
+    singletons = _count_singletons(frame, parsed, ~incomplete)
+    fit, note = _fit(parsed.formula, separation, data=frame, vcov=vcov_arg, ssc=ssc)
+    nobs = int(fit._N)
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        try:
-            fit = pf.fepois(parsed.formula, data=frame, vcov=vcov_arg, ssc=ssc, separation_check=["fe", "ir"])
-        except Exception as exc:  # pyfixest raises many types (formula, collinearity, convergence)
-            raise MethodError(f"pyfixest could not fit '{parsed.formula}': {exc}") from exc
-        nobs = int(fit._N)
         coefficients = _tidy(fit, nobs)
     separated = int(getattr(fit, "n_separation_na", 0) or 0)
     other = max(len(frame) - nobs - missing - singletons - separated, 0)
@@ -330,8 +345,122 @@ def gravity(
     if other:
         dropped["other (non-finite transformed values)"] = other
     return GravityResult(
-        parsed, vcov, label, nobs, len(frame), dropped, coefficients, fit, vcov_note, sample_notes
+        parsed, vcov, label, nobs, len(frame), dropped, coefficients, fit, vcov_note, sample_notes, note
     )
+
+
+def _fit(formula: str, separation: str, **kwargs) -> tuple[object, str]:
+    """The pyfixest fit with the separation checks ``separation`` asks for, and a note saying which
+    ran and how (see the module docstring for ``auto``)."""
+    if separation == "fe+ir":
+        return _fepois(formula, ["fe", "ir"], **kwargs), "fe and ir checks"
+    fit = _fepois(formula, ["fe"], quiet=separation == "auto", **kwargs)
+    if separation == "fe":
+        if _has_zero_outcome(fit):
+            return (
+                fit,
+                "fe check only (separation 'fe'): zero outcomes remain, separation by the regressors was not checked",
+            )
+        return fit, "fe check only (separation 'fe'); no zero outcome is left after it"
+    if isinstance(fit, Exception):
+        return _fepois(
+            formula, ["fe", "ir"], **kwargs
+        ), "fe and ir checks (the fit with the fe check alone failed)"
+    if not _has_zero_outcome(fit):
+        return fit, "fe check; no zero outcome is left after it, so none can be separated by the regressors"
+    separated = iterative_rectifier(fit)
+    if separated is not None and not separated.any():
+        return (
+            fit,
+            "fe check, then the ir check on the fitted sample: no observation separated by the regressors",
+        )
+    why = "did not converge" if separated is None else f"found {int(separated.sum()):,} separated"
+    return _fepois(
+        formula, ["fe", "ir"], **kwargs
+    ), f"fe and ir checks (the ir check on the fitted sample {why})"
+
+
+def iterative_rectifier(fit, tol: float = 1e-4, maxiter: int = 100) -> np.ndarray | None:
+    """Observations of a fitted pyfixest Poisson sample separated by the regressors and fixed
+    effects: the iterative rectifier of Correia, Guimarães & Zylkin (2019, section 4.2) with the
+    tolerances of pyfixest's ``ir`` check. Each step is the weighted regression of ``U`` (1 on zero
+    outcomes, rectified after) on the regressors and fixed effects, weight ``N0 / tol^2`` on the
+    positive outcomes; the regressors are demeaned once for all steps and the fitted values are
+    ``U`` minus the within residual, where pyfixest refits a whole model (formula, data copy, fixed
+    effects recovered) at each step. ``None`` when it cannot run here or does not converge."""
+    from pyfixest.core.demean import demean
+
+    y = _fitted_outcome(fit)
+    if y is None:
+        return None
+    interior = y > 0
+    if interior.all():
+        return np.zeros(len(y), dtype=bool)
+    if fit._fe is None or getattr(fit, "_icovars", None) is not None:
+        return None
+    flist = np.asarray(fit._fe).astype(np.uint64)
+    omega = np.where(interior, interior.sum() / tol**2, 1.0)
+    if fit._X_is_empty:
+        x_within = np.empty((len(y), 0))
+    else:
+        try:
+            rhs = fit._model_spec.second_stage.rhs.get_model_matrix(fit._data)
+            x = rhs[list(fit._coefnames)].to_numpy(dtype=float)
+        except Exception:  # a formula the model spec cannot rebuild: leave it to pyfixest
+            return None
+        if x.shape[0] != len(y):
+            return None
+        x_within, ok = demean(x, flist, omega)
+        if not ok:
+            return None
+    root = np.sqrt(omega)[:, None]
+    u = (~interior).astype(float)
+    for _ in range(maxiter):
+        u_within, ok = demean(u[:, None], flist, omega)
+        if not ok:
+            return None
+        resid = u_within[:, 0]
+        if x_within.shape[1]:
+            beta = np.linalg.lstsq(x_within * root, u_within * root, rcond=None)[0]
+            resid = resid - (x_within @ beta)[:, 0]
+        fitted = u - resid
+        fitted[interior | ((fitted > -0.1 * tol) & (fitted < tol))] = 0.0
+        if (fitted >= 0).all():
+            return fitted > 0
+        u[~interior] = np.fmax(fitted[~interior], 0.0)
+    return None
+
+
+def _fepois(formula: str, checks: list[str], *, quiet: bool = False, **kwargs):
+    """pyfixest ``fepois`` with these separation checks; a failure is a MethodError, or with
+    ``quiet`` returned (to be retried with more checks)."""
+    import pyfixest as pf
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            return pf.fepois(formula, separation_check=checks, **kwargs)
+        except Exception as exc:  # pyfixest raises many types (formula, collinearity, convergence)
+            if quiet:
+                return exc
+            raise MethodError(f"pyfixest could not fit '{formula}': {exc}") from exc
+
+
+def _fitted_outcome(fit) -> np.ndarray | None:
+    """The outcome of the sample pyfixest fitted (its ``_Y_untransformed`` keeps the rows dropped
+    as separated), or None when the rows cannot be matched."""
+    y = fit._Y_untransformed
+    if len(y) == fit._N:
+        return np.asarray(y, dtype=float).ravel()
+    if not (y.index.is_unique and fit._data.index.is_unique):
+        return None
+    return y.loc[fit._data.index].to_numpy(dtype=float).ravel()
+
+
+def _has_zero_outcome(fit) -> bool:
+    """Whether the sample pyfixest fitted holds a zero outcome (only those can be separated)."""
+    y = _fitted_outcome(fit)
+    return y is None or bool((y == 0).any())
 
 
 def _numeric_frame(data: pd.DataFrame, spec: GravitySpec, cluster_vars: list[str]) -> pd.DataFrame:
@@ -360,20 +489,22 @@ def _numeric_frame(data: pd.DataFrame, spec: GravitySpec, cluster_vars: list[str
     return frame
 
 
-def _count_singletons(frame: pd.DataFrame, spec: GravitySpec) -> int:
-    """Observations pyfixest drops as singletons (alone in a fixed-effect group, iterated as fixest)."""
-    if not spec.fixed_effects:
+def _count_singletons(frame: pd.DataFrame, spec: GravitySpec, complete: np.ndarray) -> int:
+    """Observations pyfixest drops as singletons (alone in a fixed-effect group, iterated as
+    fixest), among the ``complete`` rows (no missing value in the model's variables)."""
+    if not spec.fixed_effects or not complete.any():
         return 0
     from pyfixest.core.detect_singletons import detect_singletons
 
-    rows = frame.dropna(subset=list(spec.variables))
-    if rows.empty:
-        return 0
     codes = []
     for term in spec.fixed_effects:
-        parts = [p.strip() for p in term.split("^")]
-        # one code per combination, vectorised (a row-wise string join cost as much as the fit)
-        codes.append(rows.groupby(parts, sort=False, dropna=False, observed=True).ngroup().to_numpy())
+        # one code per combination, from the codes of its columns (no row-wise join, no groupby)
+        combined = np.zeros(int(complete.sum()), dtype=np.int64)
+        for part in (p.strip() for p in term.split("^")):
+            part_codes, distinct = pd.factorize(frame[part].to_numpy()[complete], use_na_sentinel=False)
+            combined = combined * len(distinct) + part_codes
+            combined = pd.factorize(combined)[0]  # dense again: the product stays small
+        codes.append(combined)
     return int(detect_singletons(np.column_stack(codes).astype(np.uint32)).sum())
 
 
