@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, reports_errors, show_table, write_output
+from silkscope.commands._common import checked_output, console, reports_errors, show_table, write_output
 from silkscope.commands.index import naming_years
 
 app = typer.Typer(
@@ -89,7 +89,7 @@ def efficiency(
     super_: bool = typer.Option(False, "--super", help="Also compute super-efficiency (Andersen-Petersen)."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """DEA efficiency per unit (and year): efficiency, scale_efficiency, slacks and targets."""
     import pandas as pd
@@ -132,7 +132,7 @@ def malmquist_command(
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Malmquist productivity index between adjacent years: unit_id, period, malmquist, effch, techch."""
     from silkscope.cluster.efficiency import malmquist
@@ -160,7 +160,7 @@ def spatial_command(
     significance: float = typer.Option(0.05, "--significance", help="Level for LISA / Gi* labels."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Moran's I, Geary's C, LISA clusters (HH/LL/HL/LH) and Getis-Ord Gi* hot spots."""
     from silkscope.cluster.spatial import spatial_analysis
@@ -184,7 +184,7 @@ def echelons_command(
     seed: int = typer.Option(0, "--seed", help="Seed of k-means."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Echelons (1 = highest) by natural breaks, quantiles or k-means, with goodness of variance fit."""
     from silkscope.cluster.echelons import echelons
@@ -210,7 +210,7 @@ def agglomeration_command(
     firms: Path = typer.Option(
         None, "--firms", help="For eg: firm table (sector, year, firm, value) for the plant Herfindahl."
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Location quotient, Herfindahl, spatial Gini, Ellison-Glaeser gamma or Krugman specialisation."""
     from silkscope.cluster.agglomeration import agglomeration, firm_herfindahl

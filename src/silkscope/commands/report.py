@@ -57,12 +57,15 @@ def report(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"report: {name}")
 
-        inputs = workspace_inputs(workspace) if workspace else demo_inputs()
-        inputs.with_demo = with_demo
-        if province_geometry is not None:
+        geometry = None
+        if province_geometry is not None:  # checked before the inputs are gathered
             from silkscope.report.charts import load_province_geometry
 
-            inputs.geometry = load_province_geometry(province_geometry)
+            geometry = load_province_geometry(province_geometry)
+        inputs = workspace_inputs(workspace) if workspace else demo_inputs()
+        inputs.with_demo = with_demo
+        if geometry is not None:
+            inputs.geometry = geometry
         step("inputs")
         document, result = build_report(inputs, t, command, step)
         html, xlsx = write_report(document, t, out)
