@@ -192,7 +192,12 @@ def read_raw(
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types for damaged files
-            raise InputError(f"cannot read the Parquet file: {exc}", file=path) from exc
+            raise InputError(
+                f"cannot read the Parquet file: {str(exc).strip()[:300]}",
+                file=path,
+                hint="the file is truncated or not Parquet; write it again (e.g. pandas "
+                "DataFrame.to_parquet), or give the table as .csv or .xlsx",
+            ) from exc
         return _frame_table(frame, path.name)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         book = read_sheet(path, sheet)
@@ -273,7 +278,11 @@ def _csv_grid(path: Path, encoding: str | None, compressed: bool = False) -> lis
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
-            raise InputError(f"cannot decompress the gzip file: {exc}", file=path) from exc
+            raise InputError(
+                f"cannot decompress the gzip file: {exc}",
+                file=path,
+                hint="the download is truncated or damaged; download it again (gzip -t FILE tests it)",
+            ) from exc
         if not raw.strip():
             raise InputError("the file is empty (nothing inside the gzip)", file=path)
     text = decode(raw, path, encoding)
