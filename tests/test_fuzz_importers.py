@@ -5,7 +5,7 @@ import, never a traceback; a refused import leaves the workspace exactly as it w
 one stores no inf/NaN and did not accept a cell that must be refused.
 
 The importers run in-process through typer's CliRunner. Each importer gets a fixed number of
-hypothesis examples (``SILKSCOPE_FUZZ_EXAMPLES``, default 6) so that CI stays fast. A larger run
+hypothesis examples (``SILKSCOPE_FUZZ_EXAMPLES``, default 5) so that CI stays fast. A larger run
 that counts outcomes instead of stopping at the first failure:
 
     PYTHONPATH=src SILKSCOPE_SHARED_DATA=/work/shared/data python tests/test_fuzz_importers.py --cases 2000
@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 from silkscope.cli import app
 from silkscope.errors import SilkscopeError
 
-EXAMPLES = int(os.environ.get("SILKSCOPE_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("SILKSCOPE_FUZZ_EXAMPLES", "5"))
 runner = CliRunner()
 
 #: Cells injected into the files; those in MUST_REFUSE may never be imported from a checked column.
@@ -100,7 +100,9 @@ TARGETS = {
             "table",
             ["import", "table"],
             "provincial_tourism_long.csv",
-            lambda d: _head(d / "china_nbs_provincial_tourism_gdp/china_provincial_tourism_gdp_long.csv", 121),
+            lambda d: _head(
+                d / "china_nbs_provincial_tourism_gdp/china_provincial_tourism_gdp_long.csv", 121
+            ),
             checked={"province_code": "key", "year": "year", "indicator": "key", "value": "number"},
         ),
         Target(
@@ -147,16 +149,27 @@ TARGETS = {
             ["import", "comtrade"],
             "comtrade_hs92_2021.csv",
             _comtrade_from_baci,
-            checked={"refYear": "year", "reporterCode": "key", "partnerCode": "key",
-                     "cmdCode": "key", "primaryValue": "number"},  # fmt: skip
+            checked={
+                "refYear": "year",
+                "reporterCode": "key",
+                "partnerCode": "key",
+                "cmdCode": "key",
+                "primaryValue": "number",
+            },  # fmt: skip
         ),
         Target(
             "geodist",
             ["import", "geodist"],
             "dist_cepii.csv",
             lambda d: _head(d / "cepii_geodist/dist_cepii.csv.gz", 301),
-            checked={"iso_o": "key", "iso_d": "key", "dist": "number", "distw": "number",
-                     "contig": "number", "colony": "number"},  # fmt: skip
+            checked={
+                "iso_o": "key",
+                "iso_d": "key",
+                "dist": "number",
+                "distw": "number",
+                "contig": "number",
+                "colony": "number",
+            },  # fmt: skip
         ),
         Target(
             "geodist_gz",
@@ -241,9 +254,7 @@ def mutate(target: Target, raw: bytes, choose: Chooser) -> Mutation:
             rows[k].append(choose.pick(TOKENS[:12]))
     elif kind in ("inject", "inject_checked"):
         checked = [c for c in target.checked if c in header]
-        column = (
-            choose.pick(checked) if kind == "inject_checked" and checked else choose.pick(header)
-        )
+        column = choose.pick(checked) if kind == "inject_checked" and checked else choose.pick(header)
         token = choose.pick(TOKENS)
         k = choose.pick(data_rows)
         c = header.index(column)
@@ -347,7 +358,9 @@ def run_case(target: Target, mutation: Mutation, ws: Path, data: Path, folder: P
             return Outcome("silent", f"{mutation.token[:20]!r} in column {mutation.column!r} was imported")
         return Outcome("imported")
     if dump(ws) != before:
-        return Outcome("changed", f"exit {result.exit_code} but the workspace changed: {result.output[-300:]}")
+        return Outcome(
+            "changed", f"exit {result.exit_code} but the workspace changed: {result.output[-300:]}"
+        )
     if target.filename not in result.output.replace("\n", ""):
         return Outcome("unnamed", result.output[-400:])
     return Outcome("refused")

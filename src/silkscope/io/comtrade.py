@@ -146,6 +146,7 @@ def check_json(file: Path) -> str:
     are not flat objects of numbers and text."""
     import gzip
     import json
+    import zlib
 
     opener = gzip.open if file.name.lower().endswith(".gz") else open
     try:
@@ -159,7 +160,7 @@ def check_json(file: Path) -> str:
         ) from exc
     except RecursionError as exc:
         raise InputError("is nested too deeply to be a Comtrade download", file=file, hint=READ_HINT) from exc
-    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, EOFError, zlib.error, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         # json.JSONDecodeError is a ValueError and says line and column
         raise InputError(f"is not valid JSON: {exc}", file=file, hint=READ_HINT) from exc
     keys = list(document) if isinstance(document, dict) else []

@@ -274,10 +274,11 @@ def _csv_grid(path: Path, encoding: str | None, compressed: bool = False) -> lis
     raw = path.read_bytes()
     if compressed:
         import gzip
+        import zlib
 
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged deflate block
             raise InputError(
                 f"cannot decompress the gzip file: {exc}",
                 file=path,
