@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, progress_bar, reports_errors
+from silkscope.commands._common import checked_output, console, progress_bar, reports_errors
 
 
 @reports_errors
@@ -15,7 +15,12 @@ def report(
     lang: str = typer.Option(
         None, "--lang", help="zh|en (default: the study's language in silkscope.yaml; else the locale's)."
     ),
-    out: Path = typer.Option(Path("outputs/report"), "--out", help="Folder for report.html and report.xlsx."),
+    out: Path = typer.Option(
+        Path("outputs/report"),
+        "--out",
+        help="Folder for report.html and report.xlsx.",
+        callback=checked_output(None, ("report.html", "report.xlsx")),  # refused before any work
+    ),
     province_geometry: Path = typer.Option(
         None,
         "--province-geometry",
@@ -29,16 +34,10 @@ def report(
     ),
 ) -> None:
     """Build report.html (self-contained, works offline) and report.xlsx (every table behind every chart)."""
-    from silkscope.errors import InputError
     from silkscope.i18n import translator
-    from silkscope.io.writers import check_output_path
     from silkscope.report.builder import build_report, demo_inputs, workspace_inputs
     from silkscope.report.document import write_report
 
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give the folder for report.html and report.xlsx")
-    for name in ("report.html", "report.xlsx"):  # refused before any work, not after it
-        check_output_path(out / name, None)
     if lang is None and workspace is not None:
         from silkscope.workspace import Workspace
 
