@@ -11,6 +11,7 @@ Values are converted from US dollars to thousands, net weight from kg to tonnes.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -134,8 +135,12 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return seen
 
 
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number JSON allows (a value must be finite)")
+def _constant(name: str) -> float:
+    """``NaN`` (not JSON, but written by pandas and others for a missing value) stays NaN, which the
+    flow checks treat as a missing quantity and refuse as a value; ``Infinity`` is refused."""
+    if name == "NaN":
+        return math.nan
+    raise ValueError(f"{name} is not a number a Comtrade file can hold (a value must be finite)")
 
 
 def check_json(file: Path) -> str:
@@ -151,7 +156,7 @@ def check_json(file: Path) -> str:
     opener = gzip.open if file.name.lower().endswith(".gz") else open
     try:
         with opener(file, "rt", encoding="utf-8-sig") as handle:
-            document = json.load(handle, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+            document = json.load(handle, object_pairs_hook=_no_duplicates, parse_constant=_constant)
     except _DuplicateKey as exc:
         raise InputError(
             f"the key '{exc.key}' appears twice in one JSON object",

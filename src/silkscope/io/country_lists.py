@@ -128,9 +128,9 @@ def _to_iso3(names: pd.Series, src: str, path: Path, column: str) -> pd.Series:
         raise InputError(
             [
                 Problem(
-                    f"'{n[:80]}': not a country name or code country_converter knows",
+                    f"'{n[:80]}' (row {rows[n]}): not a country name or code country_converter knows",
                     str(path),
-                    rows[n],
+                    None,
                     column,
                 )
                 for n in bad
