@@ -71,7 +71,8 @@ class IndexRequest(BaseModel):
 
     weights: dict[str, float] = Field(
         default_factory=dict,
-        description="Relative weight of nodes within their parent (>= 0); nodes left out keep theirs.",
+        description="Relative weight of nodes within their parent (>= 0); nodes left out keep theirs. "
+        "The children of one node may not all be given 0 (400: their shares would be 0/0).",
         examples=[{"productive_force": 2, "influence": 1, "driving_force": 1}],
     )
     year: int | None = Field(None, description="Year to rank (default: the latest).")
