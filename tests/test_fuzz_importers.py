@@ -472,8 +472,9 @@ def test_the_judge_sees_a_silent_change_and_a_changed_workspace(shared_data: Pat
 # ---------------------------------------------------------------------------------------------
 # the one-off large run (not in CI)
 # ---------------------------------------------------------------------------------------------
-def large_run(cases: int, seed: int, data: Path, folder: Path) -> dict:
-    """``cases`` corrupted files spread over every importer; counts of each outcome."""
+def large_run(cases: int, seed: int, data: Path, folder: Path, progress: Path | None = None) -> dict:
+    """``cases`` corrupted files spread over every importer; counts of each outcome (written to
+    ``progress`` every 20 cases, so that an interrupted run still reports what it did)."""
     rng = random.Random(seed)
     choose = Chooser(rng.randint)
     names = sorted(TARGETS) + ["hofstede"]
@@ -494,11 +495,17 @@ def large_run(cases: int, seed: int, data: Path, folder: Path) -> dict:
         if outcome.kind not in ("imported", "refused"):
             failures.append(f"{name} {mutation.kind} {mutation.column!r} {str(mutation.token)[:20]!r}: "
                             f"{outcome.kind}: {outcome.detail[:200]}")  # fmt: skip
+        if progress is not None and (k + 1) % 20 == 0:
+            progress.write_text(json.dumps(_summary(k + 1, seed, counts, failures), indent=1))
+    return _summary(cases, seed, counts, failures)
+
+
+def _summary(done: int, seed: int, counts: dict[str, dict[str, int]], failures: list[str]) -> dict:
     total: dict[str, int] = {}
     for per in counts.values():
         for kind, n in per.items():
             total[kind] = total.get(kind, 0) + n
-    return {"cases": cases, "seed": seed, "total": total, "by_importer": counts, "failures": failures}
+    return {"cases": done, "seed": seed, "total": total, "by_importer": counts, "failures": failures}
 
 
 if __name__ == "__main__":
@@ -510,10 +517,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Fuzz every importer with corrupted real files.")
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--progress", type=Path, default=None, help="JSON file of the counts so far")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="silkscope-fuzz-"))
     try:
-        report = large_run(args.cases, args.seed, shared_data_dir(), scratch)
+        report = large_run(args.cases, args.seed, shared_data_dir(), scratch, args.progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     json.dump(report, sys.stdout, indent=1, ensure_ascii=False)

@@ -92,6 +92,7 @@ YEAR_RANGE = (1800, 2200)
 #: above any real one (the longest yearbook label in shared/data has under 60) and the common
 #: identifier bound of databases and file systems (255 bytes).
 MAX_ID_CHARS = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -1083,9 +1084,21 @@ def _not_numbers(cells: list[str], bad: list[int], rows: list[int], name: str, c
 
 
 def _long_ids(records: pd.DataFrame, name: str, problems: list[Problem]) -> None:
-    """Unit and indicator ids longer than :data:`MAX_ID_CHARS` are refused (once per id)."""
+    """Unit and indicator ids longer than :data:`MAX_ID_CHARS`, or holding a control character
+    (NUL, a tab, a line break: damage, and invisible in every table) are refused (once per id)."""
     for what, column in (("unit", "unit"), ("indicator", "indicator")):
         ids = records[column].dropna().astype(str)
+        for text in dict.fromkeys(ids[ids.str.contains(_CONTROL)]):
+            row = int(records.loc[records[column] == text, "row"].iloc[0])
+            shown = text[:40].encode("unicode_escape").decode("ascii")
+            problems.append(
+                Problem(
+                    f"{what} id '{shown}' holds a control character",
+                    name,
+                    row,
+                    None if what == "indicator" else column,
+                )
+            )
         for text in dict.fromkeys(ids[ids.str.len() > MAX_ID_CHARS]):
             row = int(records.loc[records[column] == text, "row"].iloc[0])
             problems.append(
