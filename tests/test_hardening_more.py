@@ -342,13 +342,49 @@ def test_wdi_refuses_non_finite_values_and_repeated_economies(ws: Path, tmp_path
         "inf": lambda ls: ls[first].replace('"54922"', '"inf"'),
         "1e309": lambda ls: ls[first].replace('"54922"', '"1e309"'),
         "twice": lambda ls: ls[first] + "\n" + ls[first],
+        "aggregate": lambda ls: ls[first],
     }.items():
-        changed = list(lines)
+        changed = [_world(line) if label == "aggregate" else line for line in lines]
         changed[first] = edit(lines)
         path = tmp_path / label / name
         path.parent.mkdir()
         path.write_text("\n".join(changed), encoding="utf-8-sig")
         code, output, unexpected = invoke("import", "wdi", path, meta, "--workspace", ws)
         assert unexpected is None and code == 2, output
-        expected = "'ABW' has a row already" if label == "twice" else f"'{label}': not a finite number"
+        expected = {"twice": "'ABW' has a row already", "aggregate": "'1e309': not a finite number"}.get(
+            label, f"'{label}': not a finite number"
+        )
         assert expected in output, output
+
+
+def _world(line: str) -> str:
+    """The World aggregate's row with its 1960 cell damaged (aggregates are not stored, but a
+    damaged cell in one still means a damaged file); other lines as they are."""
+    if not line.startswith('"World","WLD"'):
+        return line
+    head, _, rest = line.partition('"SP.POP.TOTL",')
+    return head + '"SP.POP.TOTL","1e309",' + rest.split(",", 1)[1]
+
+
+def test_ids_with_control_characters_are_refused(tmp_path: Path):
+    from silkscope.io.tables import read_values
+
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"unit_id,year,indicator,value\n110000,2020,a\x00b,1\n")
+    with pytest.raises(InputError, match=r"nul.csv, row 2: indicator id 'a\\x00b' holds a control character"):
+        read_values(path)
+
+
+@pytest.mark.shared
+def test_hofstede_huge_field_is_a_message(shared_data: Path, tmp_path: Path):
+    from silkscope.io.hofstede import read_hofstede
+
+    text = (shared_data / "hofstede/6-dimensions-for-website-2015-08-16.csv").read_text(encoding="ascii")
+    path = tmp_path / "hofstede.csv"
+    path.write_text(
+        text.replace("AFE;Africa East;64;", "AFE;Africa East;" + "7" * 140_000 + ";"), encoding="ascii"
+    )
+    with pytest.raises(
+        InputError, match=r"hofstede.csv, row 2: cannot be read as CSV: field larger than field limit"
+    ):
+        read_hofstede(path)

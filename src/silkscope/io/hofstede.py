@@ -121,7 +121,10 @@ def read_hofstede(path: str | Path, encoding: str | None = None) -> HofstedeTabl
             hint="use the published file as is (ctr;country;pdi;idv;mas;uai;ltowvs;ivr), "
             "or save it again with ';' as the separator",
         )
-    header = [c.strip().lower() for c in next(csv.reader([header_line], delimiter=";"))]
+    try:
+        header = [c.strip().lower() for c in next(csv.reader([header_line], delimiter=";"))]
+    except csv.Error as exc:
+        raise InputError(f"the header cannot be read as CSV: {exc}", file=path, row=first + 1) from None
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -136,7 +139,11 @@ def read_hofstede(path: str | Path, encoding: str | None = None) -> HofstedeTabl
     for k, line in enumerate(lines[first + 1 :], start=first + 2):
         if not line.strip():
             continue
-        cells = [c.strip() for c in next(csv.reader([line], delimiter=";"))]
+        try:
+            cells = [c.strip() for c in next(csv.reader([line], delimiter=";"))]
+        except csv.Error as exc:  # a field over the csv module's 131,072 characters, a NUL byte
+            problems.append(Problem(f"cannot be read as CSV: {exc}", path.name, k, None))
+            continue
         if len(cells) != len(header):
             problems.append(Problem(f"{len(cells)} fields, the header has {len(header)}", path.name, k, None))
             continue

@@ -329,10 +329,10 @@ def _read_data(
     records, aggregates, unknown = [], [], []
     for (i, r), raw in zip(body, raw_codes, strict=True):
         unit = recoded.get(raw, raw)
-        if not regions.get(unit):
+        economy = bool(regions.get(unit))
+        if not economy:
             (aggregates if unit in regions else unknown).append(raw)
-            continue
-        for j, year in years.items():
+        for j, year in years.items():  # every row is checked, aggregates too: damage is damage
             text = r[j].strip()
             if not text:
                 continue
@@ -341,7 +341,8 @@ def _read_data(
                 shown = text if len(text) <= 40 else f"{text[:40]}…"
                 problems.append(Problem(f"{shown!r}: not a finite number", str(path), i, head[j]))
                 continue
-            records.append((unit, year, code, value))
+            if economy:
+                records.append((unit, year, code, value))
     if problems:
         raise InputError(problems, hint="nothing was imported")
     economies = {c for c, reg in regions.items() if reg}
