@@ -78,7 +78,8 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
     where = [
         flow_ok,
         f"length(trim(CAST({col['product']} AS VARCHAR))) = 6",
-        f"trim(CAST({col['partner']} AS VARCHAR)) NOT IN ({', '.join(repr(c) for c in NOT_COUNTRIES)})",
+        # an empty partner is kept (and refused as an unknown code), not dropped as NULL
+        f"coalesce(trim(CAST({col['partner']} AS VARCHAR)), '') NOT IN ({', '.join(repr(c) for c in NOT_COUNTRIES)})",
     ]
     for role, total in (("partner2", "'0'"), ("customs", "'C00'"), ("transport", "'0'")):
         if role in col:
@@ -91,8 +92,8 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
         relation=relation,
         columns={
             "year": col["year"],
-            "exporter": exporter,
-            "importer": importer,
+            "exporter": _code_or_empty(exporter),
+            "importer": _code_or_empty(importer),
             "product": col["product"],
             "value": col["value"],
             "quantity": col.get("quantity", "NULL"),
@@ -111,6 +112,12 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
         quantity_scale=1e-3,
         first_row=first_row,
     )
+
+
+def _code_or_empty(column: str) -> str:
+    """A country code column with an empty cell shown as ``(empty)``: an unknown code, refused
+    with its row, instead of a flow silently dropped for want of a country."""
+    return f"coalesce(nullif(trim(CAST({column} AS VARCHAR)), ''), '(empty)')"
 
 
 def _json_relation(file: Path, quoted: str) -> str:
