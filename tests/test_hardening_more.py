@@ -388,3 +388,15 @@ def test_hofstede_huge_field_is_a_message(shared_data: Path, tmp_path: Path):
         InputError, match=r"hofstede.csv, row 2: cannot be read as CSV: field larger than field limit"
     ):
         read_hofstede(path)
+
+
+def test_comtrade_flow_with_an_empty_partner_is_refused_not_dropped(ws: Path, tmp_path: Path):
+    path = tmp_path / "comtrade.csv"
+    path.write_text(
+        "refYear,reporterCode,flowCode,partnerCode,classificationCode,cmdCode,primaryValue,netWgt\n"
+        "2021,156,X,,H0,691110,1000,5\n2021,156,X,842,H0,691110,1000,5\n",
+        encoding="utf-8",
+    )
+    code, output, unexpected = invoke("import", "comtrade", path, "--workspace", ws)
+    assert unexpected is None and code == 2
+    assert "row 2, column 'partnerCode': '(empty)': unknown country code" in output.replace("\n", " ")
