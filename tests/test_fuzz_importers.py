@@ -318,8 +318,8 @@ def must_refuse(target: Target, mutation: Mutation) -> bool:
     if mutation.kind not in ("inject", "inject_checked") or mutation.column not in target.checked:
         return False
     role, token = target.checked[mutation.column], mutation.token
-    if token in OVERFLOW or token == HUGE or token == "\x00":
-        return True
+    if token == HUGE or token == "\x00" or (token in OVERFLOW and role != "key"):
+        return True  # 'inf' is a possible id text; in a code column it is an unknown code anyway
     if role == "key" and not token.strip():
         return True
     # a decimal comma written into a cell is quoted by the csv writer, so it is decided per
