@@ -295,4 +295,4 @@ def test_out_must_be_a_writable_folder(tmp_path):
     file = tmp_path / "file.txt"
     file.write_text("x")
     code, text = run("data", "download", "geodist", "--out", file)
-    assert code == 2 and "this is a file" in text
+    assert code == 2 and "is a file" in text

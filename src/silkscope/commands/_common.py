@@ -23,8 +23,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from silkscope.errors import SilkscopeError
-from silkscope.io.writers import write_table
+from silkscope.errors import InputError, SilkscopeError
+from silkscope.io.writers import TABLE_SUFFIXES, check_output_path, write_table
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # error messages keep paths on one line
@@ -53,6 +53,11 @@ def message_text(exc: BaseException) -> str:
     return "\n".join(shown)
 
 
+def print_error(exc: BaseException) -> None:
+    """The red ``error:`` line(s) a user sees instead of a traceback."""
+    err_console.print(f"[bold red]error:[/] {escape(message_text(exc))}", highlight=False, markup=True)
+
+
 def reports_errors(func: F) -> F:
     """Turn a SilkscopeError into a red message and exit code 2 instead of a traceback."""
 
@@ -61,12 +66,37 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SilkscopeError as exc:
-            err_console.print(
-                f"[bold red]error:[/] {escape(message_text(exc))}", highlight=False, markup=True
-            )
+            print_error(exc)
             raise typer.Exit(code=2) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def checked_output(
+    suffixes: tuple[str, ...] | None = TABLE_SUFFIXES, inside: tuple[str, ...] = ()
+) -> Callable[[Path | None], Path | None]:
+    """A typer ``callback`` for an output option: the path is checked (``check_output_path``: not a
+    folder, not under /proc, writable, a known suffix) while the command line is parsed, so a bad
+    ``--out`` is refused before any input is read or anything computed. With ``inside``, the option
+    is a folder and these are the files written in it."""
+
+    def check(value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        try:
+            if inside:
+                if value.exists() and not value.is_dir():
+                    raise InputError(f"--out {value} is a file; give a folder for {', '.join(inside)}")
+                for name in inside:
+                    check_output_path(value / name, suffixes)
+            else:
+                check_output_path(value, suffixes)
+        except SilkscopeError as exc:
+            print_error(exc)
+            raise typer.Exit(code=2) from exc
+        return value
+
+    return check
 
 
 @contextmanager

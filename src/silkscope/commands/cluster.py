@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from silkscope.commands._common import console, reports_errors, show_table, write_output
+from silkscope.commands._common import checked_output, console, reports_errors, show_table, write_output
 from silkscope.commands.index import naming_years
 
 app = typer.Typer(
@@ -143,7 +143,7 @@ def efficiency(
     super_: bool = typer.Option(False, "--super", help="Also compute super-efficiency (Andersen-Petersen)."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """DEA efficiency per unit (and year): efficiency, scale_efficiency, slacks and targets."""
     import pandas as pd
@@ -187,7 +187,7 @@ def malmquist_command(
     outputs: str = typer.Option(..., "--outputs", help="Comma-separated output columns."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Malmquist productivity index between adjacent years: unit_id, period, malmquist, effch, techch."""
     from silkscope.cluster.efficiency import malmquist
@@ -221,7 +221,7 @@ def spatial_command(
     ),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Moran's I, Geary's C, LISA clusters (HH/LL/HL/LH) and Getis-Ord Gi* hot spots (or only the
     --statistics asked; rows of the others are absent)."""
@@ -249,7 +249,7 @@ def echelons_command(
     seed: int = typer.Option(0, "--seed", help="Seed of k-means."),
     year: int = typer.Option(None, "--year", help=YEAR_HELP),
     years: str = typer.Option(None, "--years", help=YEARS_HELP),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Echelons (1 = highest) by natural breaks, quantiles or k-means, with goodness of variance fit."""
     from silkscope.cluster.echelons import echelons
@@ -275,7 +275,7 @@ def agglomeration_command(
     firms: Path = typer.Option(
         None, "--firms", help="For eg: firm table (sector, year, firm, value) for the plant Herfindahl."
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Location quotient, Herfindahl, spatial Gini, Ellison-Glaeser gamma or Krugman specialisation."""
     from silkscope.cluster.agglomeration import agglomeration, firm_herfindahl
@@ -321,7 +321,7 @@ def smile_command(
     chart: Path = typer.Option(
         None, "--chart", help="Chart .html (default: beside --out, <stem>_chart.html)."
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Smile curve: value-added rate and share by chain stage, quadratic fit, Lind–Mehlum U test."""
     from silkscope.cluster.chain import smile_curve, smile_figure

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, err_console, reports_errors
+from silkscope.commands._common import checked_output, console, err_console, reports_errors
 
 app = typer.Typer(help="Get the published data files (World Bank WDI, CEPII BACI and GeoDist, UN Comtrade).",
                   no_args_is_help=True)  # fmt: skip
@@ -16,7 +16,12 @@ download = typer.Typer(
 )
 app.add_typer(download, name="download")
 
-OUT = typer.Option(Path("downloads"), "--out", help="Cache folder for the files (default: ./downloads).")
+OUT = typer.Option(
+    Path("downloads"),
+    "--out",
+    help="Cache folder for the files (default: ./downloads).",
+    callback=checked_output(None, inside=("downloads.json",)),
+)
 SHA = typer.Option(None, "--sha256", help="Expected SHA-256 of the file; a mismatch is refused.")
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from silkscope.commands._common import (
+    checked_output,
     console,
     err_console,
     progress_bar,
@@ -239,7 +240,7 @@ def build_command(
         help="With --workspace: record the framework and these choices in silkscope.yaml; report, serve "
         "and the other index commands then use them.",
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Build the composite index: scores and ranks at every level (unit_id, year, level, node, score,
     rank, coverage); unit-years below --min-coverage keep their row with empty score and rank."""
@@ -334,7 +335,7 @@ def weights_command(
     force_ahp: bool = typer.Option(
         None, "--force-ahp", help="Accept AHP matrices with consistency ratio > 0.1."
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Indicator weights (columns node, weight): within their parent, or over all indicators with --flat."""
     from silkscope.index.build import indicator_weights
@@ -381,7 +382,7 @@ def uncertainty_command(
     chunk: int = typer.Option(
         64, help="Replicates per vectorised chunk (speed and memory; result unchanged)."
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Rank intervals under method and weight uncertainty (unit_id, year, nominal_rank, median_rank,
     rank_p05, rank_p95, p_top10); with --sobol N also first-order and total Sobol indices (to
@@ -447,7 +448,9 @@ def audit_command(
     years: str = typer.Option(
         None, "--years", help="Build on these years (default all), audit --year or the latest passing one."
     ),
-    out: Path = typer.Option(..., "--out", help="Output .xlsx (one sheet per check)."),
+    out: Path = typer.Option(
+        ..., "--out", help="Output .xlsx (one sheet per check).", callback=checked_output((".xlsx",))
+    ),
 ) -> None:
     """Statistical audit: correlations, flags, Cronbach's alpha, PCA per pillar, effective weights."""
     from silkscope.index import build

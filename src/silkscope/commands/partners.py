@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, reports_errors, show_table, write_output, year_range
+from silkscope.commands._common import (
+    checked_output,
+    console,
+    reports_errors,
+    show_table,
+    write_output,
+    year_range,
+)
 from silkscope.partners.gravity import DEFAULT_VCOV_HELP
 
 app = typer.Typer(help="Partner markets: gravity, distance, export potential, tiers.", no_args_is_help=True)
@@ -89,7 +96,7 @@ def gravity_command(
         "--separation",
         help="Separation checks: auto (fe, and ir when zero flows are left after it) | fe | fe+ir.",
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """PPML gravity model (pyfixest fepois): term, estimate, std_error, statistic, p_value, nobs."""
     from silkscope.partners.gravity import gravity
@@ -120,7 +127,7 @@ def distance_command(
         "--missing",
         help="exclude: only countries with every dimension; available: average over the dimensions present.",
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Kogut-Singh cultural distance from --home to every country of the Hofstede file."""
     from silkscope.io.hofstede import read_hofstede
@@ -180,7 +187,7 @@ def potential_command(
     ),
     boot: int = typer.Option(200, "--boot", help="Bootstrap draws of the years for the p10/p90 bands."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
     allow_partial: bool = typer.Option(
         False,
         "--allow-partial",
@@ -262,7 +269,10 @@ def table_command(
         None, "--hofstede", help="Hofstede's six-dimension CSV: adds the Kogut-Singh distance from --home."
     ),
     out: Path = typer.Option(
-        ..., "--out", help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet)."
+        ...,
+        "--out",
+        help="Output .csv, .xlsx or .parquet (sources beside it / 2nd sheet).",
+        callback=checked_output(),
     ),
     lang: str = typer.Option(
         None, "--lang", help="zh | en for the sources table (default: from the locale)."
@@ -292,7 +302,7 @@ def table_command(
 @app.command("tiers")
 @reports_errors
 def tiers_command(
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
     method: str = typer.Option("jenks", "--method", help="jenks (natural breaks) | kmeans."),
     tiers: int = typer.Option(3, "--tiers", help="Number of tiers."),
     seed: int = typer.Option(0, "--seed", help="Seed of the uncertainty draws and of k-means."),
@@ -332,7 +342,10 @@ def tiers_command(
         help="Least share of the framework's indicator weight a country needs, per pillar and overall.",
     ),
     recommendations: Path = typer.Option(
-        None, "--recommendations", help="Also write the docking recommendations (one row per mode) here."
+        None,
+        "--recommendations",
+        help="Also write the docking recommendations (one row per mode) here.",
+        callback=checked_output(),
     ),
     allow_partial: bool = typer.Option(
         False,
@@ -467,6 +480,7 @@ def segments_command(
         ...,
         "--out",
         help="Output .csv, .xlsx or .parquet (profiles beside it as <stem>_profiles / 2nd sheet).",
+        callback=checked_output(),
     ),
     data: Path = typer.Option(
         None, "--data", help="Table (.csv, .xlsx or .parquet): country (ISO3) + variables."

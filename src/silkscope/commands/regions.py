@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from silkscope.commands._common import (
+    checked_output,
     err_console,
     reports_errors,
     show_table,
@@ -70,7 +71,7 @@ def disparity_command(
     variable: str = typer.Option(..., "--variable", help="Variable (indicator) to analyse."),
     groups: str = typer.Option("reference:china-3belt", "--groups", help=GROUPS_HELP),
     years: str = typer.Option(None, "--years", help="A year or A-B."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Dagum Gini decomposition, Theil T/L decomposition, CV and sd of logs per year."""
     from silkscope.regions.disparity import disparity
@@ -98,7 +99,7 @@ def convergence_command(
     model: str = typer.Option("lag", "--model", help="spatial-beta: lag | error"),
     weights: str = typer.Option("contiguity", "--weights", help="contiguity | contiguity:land | knn:K"),
     years: str = typer.Option(None, "--years", help="A-B: the first and last year."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """σ-convergence (CV, sd_log per year), absolute/conditional β (OLS, HC1) or spatial β (spreg)."""
     from silkscope.regions.convergence import convergence, initial_controls
@@ -127,7 +128,7 @@ def markov_command(
     pooled: bool = typer.Option(False, "--pooled", help="Quantile breaks over all years (fixed classes)."),
     weights: str = typer.Option("contiguity", "--weights", help="contiguity | contiguity:land | knn:K"),
     years: str = typer.Option(None, "--years", help="A-B."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Classic (and spatial) Markov transition matrices, steady state and mobility via giddy."""
     from silkscope.regions.distribution import markov_table
@@ -153,7 +154,7 @@ def coupling_command(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     systems: str = typer.Option(..., "--systems", help="Subsystem columns A,B[,C]."),
     weights: str = typer.Option("", "--weights", help="Weights of T, e.g. 0.5,0.5 (default equal)."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
     lang: str = typer.Option(None, "--lang", help="zh | en for band_name (default: the locale)."),
 ) -> None:
     """Coupling degree C, comprehensive index T, coordination D = √(C·T), band and lagging system."""
@@ -180,7 +181,7 @@ def obstacles_command(
     workspace: Path = typer.Option(None, "--workspace", help=WORKSPACE_HELP),
     framework: str = typer.Option(None, "--framework", help="Framework YAML or builtin:cidi."),
     top: int = typer.Option(5, "--top", help="Obstacles kept per unit and year (0 = all)."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Obstacle degree O_ij = F_j·(1 - x_ij) / Σ_j F_j·(1 - x_ij) from the index build."""
     from silkscope.commands.index import load_inputs, make_choices

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, progress_bar, reports_errors
+from silkscope.commands._common import checked_output, console, progress_bar, reports_errors
 
 
 @reports_errors
@@ -15,7 +15,12 @@ def report(
     lang: str = typer.Option(
         None, "--lang", help="zh | en (default: the study's language in silkscope.yaml; else the locale's)."
     ),
-    out: Path = typer.Option(Path("outputs/report"), "--out", help="Folder for report.html and report.xlsx."),
+    out: Path = typer.Option(
+        Path("outputs/report"),
+        "--out",
+        help="Folder for report.html and report.xlsx.",
+        callback=checked_output(None, ("report.html", "report.xlsx")),  # refused before any work
+    ),
     province_geometry: Path = typer.Option(
         None,
         "--province-geometry",
@@ -29,16 +34,10 @@ def report(
     ),
 ) -> None:
     """Build report.html (self-contained, works offline) and report.xlsx (every table behind every chart)."""
-    from silkscope.errors import InputError
     from silkscope.i18n import translator
-    from silkscope.io.writers import check_output_path
     from silkscope.report.builder import build_report, demo_inputs, workspace_inputs
     from silkscope.report.document import write_report
 
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give the folder for report.html and report.xlsx")
-    for name in ("report.html", "report.xlsx"):  # refused before any work, not after it
-        check_output_path(out / name, None)
     if lang is None and workspace is not None:
         from silkscope.workspace import Workspace
 
@@ -57,12 +56,15 @@ def report(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"report: {name}")
 
-        inputs = workspace_inputs(workspace) if workspace else demo_inputs()
-        inputs.with_demo = with_demo
-        if province_geometry is not None:
+        geometry = None
+        if province_geometry is not None:  # checked before the inputs are gathered
             from silkscope.report.charts import load_province_geometry
 
-            inputs.geometry = load_province_geometry(province_geometry)
+            geometry = load_province_geometry(province_geometry)
+        inputs = workspace_inputs(workspace) if workspace else demo_inputs()
+        inputs.with_demo = with_demo
+        if geometry is not None:
+            inputs.geometry = geometry
         step("inputs")
         document, result = build_report(inputs, t, command, step)
         html, xlsx = write_report(document, t, out)

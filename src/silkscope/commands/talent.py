@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from silkscope.commands._common import (
+    checked_output,
     console,
     err_console,
     progress_bar,
@@ -42,7 +43,9 @@ def gap_command(
     method: str = typer.Option("both", "--method", help="gm11|ets|both"),
     horizon: int = typer.Option(5, "--horizon", help="Years projected after the last observed year."),
     demo: bool = typer.Option(False, "--demo", help="Use seeded demonstration data (no files needed)."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet (backtest beside it)."),
+    out: Path = typer.Option(
+        ..., "--out", help="Output .csv, .xlsx or .parquet (backtest beside it).", callback=checked_output()
+    ),
 ) -> None:
     """Gap = demand − supply per region × field × year, observed and projected (GM(1,1), ETS)."""
     from silkscope.errors import InputError

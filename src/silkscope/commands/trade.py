@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from silkscope.commands._common import console, reports_errors, year_range
+from silkscope.commands._common import checked_output, console, reports_errors, year_range
 from silkscope.errors import InputError
 
 app = typer.Typer(help="Cultural trade: indicators, complexity.", no_args_is_help=True)
@@ -64,6 +64,9 @@ def complexity_command(
         ...,
         "--out",
         help="Folder for country.csv, product.csv, country_product.csv (and excluded_countries.csv).",
+        callback=checked_output(
+            (".csv",), ("country.csv", "product.csv", "country_product.csv", "excluded_countries.csv")
+        ),
     ),
 ) -> None:
     """ECI, PCI, diversity, ubiquity, density, COI and COG for every year."""
@@ -388,6 +391,7 @@ def indicators_command(
         ...,
         "--out",
         help="Output .csv, .xlsx or .parquet (indicator, reporter, partner, product, year, value).",
+        callback=checked_output(),
     ),
     sort: bool = typer.Option(
         True,
@@ -479,7 +483,7 @@ def values_command(
     classification: Path = CLASSIFICATION,
     years: str = YEARS,
     hs: str = HS,
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Trade values, shares, year-on-year growth and CAGR by the chosen keys."""
     from silkscope.commands._common import show_table, write_output
@@ -570,7 +574,10 @@ def cms_command(
     classification: Path = CLASSIFICATION,
     hs: str = HS,
     out: Path = typer.Option(
-        ..., "--out", help="Output .csv, .xlsx or .parquet (effect, value, share_of_change)."
+        ...,
+        "--out",
+        help="Output .csv, .xlsx or .parquet (effect, value, share_of_change).",
+        callback=checked_output(),
     ),
     allow_partial: bool = ALLOW_PARTIAL,
 ) -> None:
@@ -665,7 +672,7 @@ def elasticity_command(
     ),
     boot: int = typer.Option(200, "--boot", help="Bootstrap draws (over varieties) for std_error."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:
     """Elasticity of substitution between exporters (Feenstra 1994, Broda-Weinstein 2006) per product x market."""
     from silkscope.commands._common import progress_bar, show_table, write_output

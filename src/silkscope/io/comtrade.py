@@ -11,6 +11,7 @@ Values are converted from US dollars to thousands, net weight from kg to tonnes.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -38,6 +39,10 @@ ALIASES = {
 }
 REQUIRED = ("year", "flow", "reporter", "partner", "product", "value")
 FLOW_CODES = {"exports": ("X", "2"), "imports": ("M", "1")}
+READ_HINT = (
+    "download the file again from UN Comtrade as CSV (comma-separated, one header row) or JSON "
+    "(the API's {\"data\": [...]} object); the reader's own words are above"
+)
 
 
 def _normalise(name: str) -> str:
@@ -57,7 +62,10 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
         relation, first_row = _json_relation(file, quoted), 1
     else:
         relation, first_row = f"read_csv('{quoted}', all_varchar = true, header = true)", 2
-    names = relation_columns(relation, file)
+    try:
+        names = relation_columns(relation, file)
+    except InputError as exc:
+        raise InputError(exc.problems, hint=READ_HINT) from exc
     roles = _roles(names)
     missing = [r for r in REQUIRED if r not in roles]
     if missing:
@@ -70,7 +78,8 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
     where = [
         flow_ok,
         f"length(trim(CAST({col['product']} AS VARCHAR))) = 6",
-        f"trim(CAST({col['partner']} AS VARCHAR)) NOT IN ({', '.join(repr(c) for c in NOT_COUNTRIES)})",
+        # an empty partner is kept (and refused as an unknown code), not dropped as NULL
+        f"coalesce(trim(CAST({col['partner']} AS VARCHAR)), '') NOT IN ({', '.join(repr(c) for c in NOT_COUNTRIES)})",
     ]
     for role, total in (("partner2", "'0'"), ("customs", "'C00'"), ("transport", "'0'")):
         if role in col:
@@ -83,8 +92,8 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
         relation=relation,
         columns={
             "year": col["year"],
-            "exporter": exporter,
-            "importer": importer,
+            "exporter": _code_or_empty(exporter),
+            "importer": _code_or_empty(importer),
             "product": col["product"],
             "value": col["value"],
             "quantity": col.get("quantity", "NULL"),
@@ -105,15 +114,98 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
     )
 
 
+def _code_or_empty(column: str) -> str:
+    """A country code column with an empty cell shown as ``(empty)``: an unknown code, refused
+    with its row, instead of a flow silently dropped for want of a country."""
+    return f"coalesce(nullif(trim(CAST({column} AS VARCHAR)), ''), '(empty)')"
+
+
 def _json_relation(file: Path, quoted: str) -> str:
-    keys = relation_columns(f"read_json('{quoted}')", file, "is not valid JSON")
+    key = check_json(file)
+    return f"(SELECT unnest({key}, recursive := true) FROM read_json('{quoted}'))"
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``object_pairs_hook`` for :func:`json.load`: a key given twice in one object is an error
+    (the JSON standard leaves its meaning open; DuckDB refuses it, Python keeps the last)."""
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _constant(name: str) -> float:
+    """``NaN`` (not JSON, but written by pandas and others for a missing value) stays NaN, which the
+    flow checks treat as a missing quantity and refuse as a value; ``Infinity`` is refused."""
+    if name == "NaN":
+        return math.nan
+    raise ValueError(f"{name} is not a number a Comtrade file can hold (a value must be finite)")
+
+
+def check_json(file: Path) -> str:
+    """Check a Comtrade JSON download before DuckDB reads it; returns the key holding the rows.
+
+    Refused, with the record named: invalid JSON, a key given twice in one object, NaN/Infinity,
+    a top level that is not an object with a ``data`` (or legacy ``dataset``) list, and records that
+    are not flat objects of numbers and text."""
+    import gzip
+    import json
+    import zlib
+
+    opener = gzip.open if file.name.lower().endswith(".gz") else open
+    try:
+        with opener(file, "rt", encoding="utf-8-sig") as handle:
+            document = json.load(handle, object_pairs_hook=_no_duplicates, parse_constant=_constant)
+    except _DuplicateKey as exc:
+        raise InputError(
+            f"the key '{exc.key}' appears twice in one JSON object",
+            file=file,
+            hint="each record names each field once; download the file again",
+        ) from exc
+    except RecursionError as exc:
+        raise InputError("is nested too deeply to be a Comtrade download", file=file, hint=READ_HINT) from exc
+    except (OSError, EOFError, zlib.error, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        # json.JSONDecodeError is a ValueError and says line and column
+        raise InputError(f"is not valid JSON: {exc}", file=file, hint=READ_HINT) from exc
+    keys = list(document) if isinstance(document, dict) else []
     key = next((k for k in ("data", "dataset") if k in keys), None)
     if key is None:
+        found = f"found keys {keys[:12]}" if isinstance(document, dict) else f"found a {_json_type(document)}"
         raise InputError(
-            f"a Comtrade JSON download holds its rows under 'data' (or 'dataset'); found keys {keys}",
-            file=file,
+            f"a Comtrade JSON download holds its rows under 'data' (or 'dataset'); {found}", file=file
         )
-    return f"(SELECT unnest({key}, recursive := true) FROM read_json('{quoted}'))"
+    records = document[key]
+    if not isinstance(records, list):
+        raise InputError(f"'{key}' holds a {_json_type(records)}, not a list of records", file=file)
+    for number, record in enumerate(records, 1):
+        if not isinstance(record, dict):
+            raise InputError(
+                f"record {number} of '{key}' is a {_json_type(record)}, not an object of fields", file=file
+            )
+        nested = next((k for k, v in record.items() if isinstance(v, dict | list)), None)
+        if nested is not None:
+            raise InputError(
+                f"record {number} of '{key}': field '{nested}' holds a {_json_type(record[nested])}; "
+                "Comtrade records hold numbers and text",
+                file=file,
+                column=nested,
+            )
+    if not records:
+        raise InputError(f"'{key}' holds no records", file=file)
+    return key
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "list", str: "text", bool: "true/false", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def _roles(names: list[str]) -> dict[str, str]:
@@ -135,7 +227,11 @@ def _revision(relation: str, roles: dict[str, str], file: Path, hs: str | None) 
         raise InputError("no classification column; name the HS revision with --hs", file=file)
     with duckdb.connect() as con:
         query = f'SELECT DISTINCT trim(CAST("{roles["classification"]}" AS VARCHAR)) FROM {relation}'
-        found = [r[0] for r in con.execute(query).fetchall()]
+        try:
+            found = [r[0] for r in con.execute(query).fetchall()]
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0][:300]
+            raise InputError(f"cannot be read: {first}", file=file, hint=READ_HINT) from exc
     revisions = {CLASSIFICATIONS.get(str(c).upper()) for c in found}
     if None in revisions or len(revisions) != 1:
         raise InputError(

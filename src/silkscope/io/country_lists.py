@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from silkscope.errors import InputError
+from silkscope.errors import InputError, Problem
 
 CI_INDICATORS = {
     "confucius_institutes": ("Confucius Institutes, open (status Open as of 2022-04-22)", "count"),
@@ -56,13 +56,47 @@ class CountryCounts:
 
 
 def _read_csv(path: Path, needed: list[str], what: str) -> pd.DataFrame:
+    """The list as text cells, read strictly: a row with more or fewer fields than the header (a
+    truncated last line, a lost quote) or a quoted field left open at the end is refused, with its
+    row, never padded or cut as ``pandas.read_csv`` would. Multi-line quoted cells stay one row."""
+    import csv
+    import io
+
+    from silkscope.io.excel import check_cell
+    from silkscope.io.tables import decode
+
     if not path.is_file():
         raise InputError(f"file not found: {path}", file=path)
+    text = decode(path.read_bytes(), path, "utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read as CSV: {exc}", file=path) from None
-    missing = [c for c in needed if c not in frame.columns]
+        rows = list(reader)
+    except csv.Error as exc:  # an open quote at the end, a NUL byte, a field over 128 KB
+        raise InputError(
+            f"cannot read as CSV near line {reader.line_num}: {exc}",
+            file=path,
+            hint="the file is truncated or damaged; download it again",
+        ) from None
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise InputError("the file is empty (no header row)", file=path, hint=f"give the {what} as published")
+    header = [c.strip() for c in rows[0]]
+    problems = []
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue  # a blank line
+        extra = row[len(header) :]
+        if len(row) < len(header) or any(c.strip() for c in extra):
+            problems.append(
+                Problem(f"{len(row)} fields, the header has {len(header)}", str(path), number, None)
+            )
+            continue
+        for k, cell in enumerate(row[: len(header)], start=1):
+            check_cell(path, None, number, k, cell)
+        records.append(row[: len(header)])
+    if problems:
+        raise InputError(problems, hint="the file is truncated or damaged; nothing was imported")
+    missing = [c for c in needed if c not in header]
     if missing:
         raise InputError(
             f"not a {what}: no column(s) {', '.join(missing)}",
@@ -70,7 +104,14 @@ def _read_csv(path: Path, needed: list[str], what: str) -> pd.DataFrame:
             row=1,
             hint=f"give the file as published (columns {', '.join(needed)})",
         )
-    return frame
+    if len(set(header)) < len(header):
+        twice = sorted({c for c in header if header.count(c) > 1})
+        raise InputError(
+            f"column(s) {', '.join(map(repr, twice))} appear twice in the header", file=path, row=1
+        )
+    if not records:
+        raise InputError(f"the {what} has a header but no rows", file=path)
+    return pd.DataFrame(records, columns=header, dtype=str)
 
 
 def _to_iso3(names: pd.Series, src: str, path: Path, column: str) -> pd.Series:
@@ -85,9 +126,15 @@ def _to_iso3(names: pd.Series, src: str, path: Path, column: str) -> pd.Series:
     if bad:
         rows = {n: int(names.index[names == n][0]) + 2 for n in bad}
         raise InputError(
-            [f"'{n}' (row {rows[n]}): not a country name or code country_converter knows" for n in bad],
-            file=path,
-            column=column,
+            [
+                Problem(
+                    f"'{n[:80]}' (row {rows[n]}): not a country name or code country_converter knows",
+                    str(path),
+                    None,
+                    column,
+                )
+                for n in bad
+            ],
             hint="correct the spelling; nothing was imported",
         )
     return names.map(mapping)
@@ -142,10 +189,7 @@ def read_heritage(path: str | Path) -> CountryCounts:
     odd = sorted(set(frame["category"].str.strip()) - {"Cultural", "Natural", "Mixed"})
     if odd:
         raise InputError(f"category must be Cultural, Natural or Mixed; found {', '.join(odd)}", file=path)
-    years = pd.to_numeric(frame["date_inscribed"], errors="coerce")
-    if years.isna().any():
-        row = int(years.index[years.isna()][0]) + 2
-        raise InputError("date_inscribed must be a year", file=path, row=row, column="date_inscribed")
+    years = _years(frame["date_inscribed"], path)
     no_state = frame["iso_code"].str.strip() == ""
     left_out = frame.loc[no_state, "name_en"].tolist()
     sites = frame.loc[~no_state, ["category"]].assign(code=frame.loc[~no_state, "iso_code"].str.split(","))
@@ -176,6 +220,34 @@ def read_heritage(path: str | Path) -> CountryCounts:
         "https://whc.unesco.org/en/list/",
         left_out,
     )
+
+
+#: First session of the World Heritage Committee that inscribed properties (Washington, 1978).
+FIRST_INSCRIPTION = 1978
+
+
+def _years(cells: pd.Series, path: Path) -> pd.Series:
+    """``date_inscribed`` as whole years from 1978 on; a decimal (2021.5), a non-finite or an
+    out-of-range year is refused with its row, not rounded."""
+    import datetime
+
+    last = datetime.date.today().year + 1
+    text = cells.str.strip()
+    ok = text.str.fullmatch(r"[0-9]{4}")
+    years = pd.to_numeric(text.where(ok), errors="coerce")
+    bad = ~ok | (years < FIRST_INSCRIPTION) | (years > last)
+    if bad.any():
+        problems = [
+            Problem(
+                f"'{str(v)[:40]}': expected a year {FIRST_INSCRIPTION}-{last}",
+                str(path),
+                int(i) + 2,
+                "date_inscribed",
+            )
+            for i, v in text[bad].head(20).items()
+        ]
+        raise InputError(problems, hint="correct these cells; nothing was imported")
+    return years.astype(int)
 
 
 def _typed(values: pd.DataFrame) -> pd.DataFrame:

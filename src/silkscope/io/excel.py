@@ -50,6 +50,12 @@ def read_sheet(path: Path, sheet: str | int | None) -> Sheet:
         names, loader = _xls_book(path)
     else:
         names, loader = _xlsx_book(path)
+    if not names:  # e.g. an .xlsx whose worksheet parts were lost: openpyxl lists no sheet
+        raise InputError(
+            "the workbook holds no worksheet (its sheet data is missing)",
+            file=path,
+            hint="the file is damaged; open and save it again in Excel, or export it again",
+        )
     name = _choose(path, names, sheet, loader)
     grid, merged = loader(name)
     if not any(any(c.strip() for c in row) for row in grid):

@@ -7,7 +7,12 @@ by country *name* (country_converter plus the explicit overrides below). Regions
 groups ("Africa East", "Arab countries", "Belgium French", "Germany East", ...) map to no country;
 they are returned in ``unmapped`` with the reason, never dropped silently.
 
-Scores above 100 (GRE uai 112) and 0 (PAK ivr) are real values and kept as published.
+Scores above 100 (GRE uai 112) and 0 (PAK ivr) are real values and kept as published. Scores are
+checked against :data:`SCORE_RANGE` (0-120): the scale is nominally 0-100, but the published
+scores were extended to new countries by regression and a few exceed 100 (the 2015-08-16 release
+has GRE uai 112, SLK mas 110, MAL pdi 104, SLK pdi 104, POR uai 104, GUA uai 101; Hofstede,
+Hofstede & Minkov 2010 print the same); 120 leaves room for such scores while a negative score, a
+value in thousands or a misplaced decimal (1120 for 112.0) is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import pandas as pd
 
 from silkscope.errors import InputError, Problem
 
+#: Accepted score range, inclusive (see the module docstring for why 120, not 100).
+SCORE_RANGE = (0.0, 120.0)
 DIMENSIONS = ("pdi", "idv", "mas", "uai", "ltowvs", "ivr")
 COLUMNS = ("ctr", "country", *DIMENSIONS)
 DIMENSION_NAMES = {
@@ -114,7 +121,10 @@ def read_hofstede(path: str | Path, encoding: str | None = None) -> HofstedeTabl
             hint="use the published file as is (ctr;country;pdi;idv;mas;uai;ltowvs;ivr), "
             "or save it again with ';' as the separator",
         )
-    header = [c.strip().lower() for c in next(csv.reader([header_line], delimiter=";"))]
+    try:
+        header = [c.strip().lower() for c in next(csv.reader([header_line], delimiter=";"))]
+    except csv.Error as exc:
+        raise InputError(f"the header cannot be read as CSV: {exc}", file=path, row=first + 1) from None
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -129,7 +139,11 @@ def read_hofstede(path: str | Path, encoding: str | None = None) -> HofstedeTabl
     for k, line in enumerate(lines[first + 1 :], start=first + 2):
         if not line.strip():
             continue
-        cells = [c.strip() for c in next(csv.reader([line], delimiter=";"))]
+        try:
+            cells = [c.strip() for c in next(csv.reader([line], delimiter=";"))]
+        except csv.Error as exc:  # a field over the csv module's 131,072 characters, a NUL byte
+            problems.append(Problem(f"cannot be read as CSV: {exc}", path.name, k, None))
+            continue
         if len(cells) != len(header):
             problems.append(Problem(f"{len(cells)} fields, the header has {len(header)}", path.name, k, None))
             continue
@@ -143,6 +157,18 @@ def read_hofstede(path: str | Path, encoding: str | None = None) -> HofstedeTabl
                     Problem(f"'{cell}' is not a score (a number, or #NULL! for missing)", path.name, k, dim)
                 )
                 value = None
+            else:
+                low, high = SCORE_RANGE
+                if value is not None and not low <= value <= high:
+                    problems.append(
+                        Problem(
+                            f"score {cell} is outside {low:g}-{high:g} (Hofstede's scale is 0-100; "
+                            f"a few published scores reach 112)",
+                            path.name,
+                            k,
+                            dim,
+                        )
+                    )
             record[dim] = float("nan") if value is None else value
         records.append(record)
     if problems:

@@ -92,6 +92,7 @@ YEAR_RANGE = (1800, 2200)
 #: above any real one (the longest yearbook label in shared/data has under 60) and the common
 #: identifier bound of databases and file systems (255 bytes).
 MAX_ID_CHARS = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,12 @@ def read_raw(
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types for damaged files
-            raise InputError(f"cannot read the Parquet file: {exc}", file=path) from exc
+            raise InputError(
+                f"cannot read the Parquet file: {str(exc).strip()[:300]}",
+                file=path,
+                hint="the file is truncated or not Parquet; write it again (e.g. pandas "
+                "DataFrame.to_parquet), or give the table as .csv or .xlsx",
+            ) from exc
         return _frame_table(frame, path.name)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         book = read_sheet(path, sheet)
@@ -269,11 +275,16 @@ def _csv_grid(path: Path, encoding: str | None, compressed: bool = False) -> lis
     raw = path.read_bytes()
     if compressed:
         import gzip
+        import zlib
 
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"cannot decompress the gzip file: {exc}", file=path) from exc
+        except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged deflate block
+            raise InputError(
+                f"cannot decompress the gzip file: {exc}",
+                file=path,
+                hint="the download is truncated or damaged; download it again (gzip -t FILE tests it)",
+            ) from exc
         if not raw.strip():
             raise InputError("the file is empty (nothing inside the gzip)", file=path)
     text = decode(raw, path, encoding)
@@ -1073,9 +1084,21 @@ def _not_numbers(cells: list[str], bad: list[int], rows: list[int], name: str, c
 
 
 def _long_ids(records: pd.DataFrame, name: str, problems: list[Problem]) -> None:
-    """Unit and indicator ids longer than :data:`MAX_ID_CHARS` are refused (once per id)."""
+    """Unit and indicator ids longer than :data:`MAX_ID_CHARS`, or holding a control character
+    (NUL, a tab, a line break: damage, and invisible in every table) are refused (once per id)."""
     for what, column in (("unit", "unit"), ("indicator", "indicator")):
         ids = records[column].dropna().astype(str)
+        for text in dict.fromkeys(ids[ids.str.contains(_CONTROL)]):
+            row = int(records.loc[records[column] == text, "row"].iloc[0])
+            shown = text[:40].encode("unicode_escape").decode("ascii")
+            problems.append(
+                Problem(
+                    f"{what} id '{shown}' holds a control character",
+                    name,
+                    row,
+                    None if what == "indicator" else column,
+                )
+            )
         for text in dict.fromkeys(ids[ids.str.len() > MAX_ID_CHARS]):
             row = int(records.loc[records[column] == text, "row"].iloc[0])
             problems.append(

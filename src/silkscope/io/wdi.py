@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,8 @@ LICENCE = "CC BY 4.0 (World Bank Terms of Use for Datasets)"
 # World Bank codes of earlier vintages (WDI 2013) that differ from today's, beyond ROM/ZAR/TMP
 WB_RETIRED = {"ADO": "AND", "KSV": "XKX", "WBG": "PSE"}
 _YEAR = re.compile(r"\d{4}")
+#: A WDI value as the bank writes it: decimal point, optional exponent; no inf/nan, no separators.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _WDI_CODE = re.compile(r"[A-Z][A-Z0-9]*(\.[A-Z0-9]+)+")
 
 
@@ -301,6 +304,19 @@ def _read_data(
         problems.append(
             Problem(f"expected one indicator per file, found {len(codes)}", str(path), None, "Indicator Code")
         )
+    seen: dict[str, int] = {}
+    for i, r in body:
+        economy = r[1].strip()
+        if not economy:
+            problems.append(Problem("empty country code", str(path), i, "Country Code"))
+        elif economy in seen:
+            problems.append(
+                Problem(
+                    f"'{economy[:40]}' has a row already (row {seen[economy]})", str(path), i, "Country Code"
+                )
+            )
+        else:
+            seen[economy] = i
     if problems:
         raise InputError(problems, hint="download the file again; nothing was imported")
     code = codes.pop()
@@ -313,19 +329,20 @@ def _read_data(
     records, aggregates, unknown = [], [], []
     for (i, r), raw in zip(body, raw_codes, strict=True):
         unit = recoded.get(raw, raw)
-        if not regions.get(unit):
+        economy = bool(regions.get(unit))
+        if not economy:
             (aggregates if unit in regions else unknown).append(raw)
-            continue
-        for j, year in years.items():
+        for j, year in years.items():  # every row is checked, aggregates too: damage is damage
             text = r[j].strip()
             if not text:
                 continue
-            try:
-                value = float(text)
-            except ValueError:
-                problems.append(Problem(f"{text!r}: not a number", str(path), i, head[j]))
+            value = float(text) if _NUMBER.fullmatch(text) else None
+            if value is None or not math.isfinite(value):  # 'nan', 'inf', '1e309', '3,12' ...
+                shown = text if len(text) <= 40 else f"{text[:40]}…"
+                problems.append(Problem(f"{shown!r}: not a finite number", str(path), i, head[j]))
                 continue
-            records.append((unit, year, code, value))
+            if economy:
+                records.append((unit, year, code, value))
     if problems:
         raise InputError(problems, hint="nothing was imported")
     economies = {c for c, reg in regions.items() if reg}

@@ -246,42 +246,10 @@ def world_choropleth(
 
 
 def load_province_geometry(path: str | Path) -> dict:
-    """A user's province boundaries (GeoJSON FeatureCollection) with each feature's ``id`` set to
-    its GB/T 2260 unit id, found from any property that names or codes a province (``adcode``,
-    ``code``, ``name``, 中文名 ...); features that are no province (e.g. Hong Kong, Macao, Taiwan,
-    sea lines) are kept out. Raises when the file is not GeoJSON or names no province."""
-    import json
+    """A user's province boundaries, read and checked by :func:`silkscope.geo.read_province_geometry`."""
+    from silkscope.geo import read_province_geometry
 
-    from silkscope.errors import InputError
-    from silkscope.reference import UnitResolver, provinces
-
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot be read as GeoJSON: {exc}", file=path) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError("is not a GeoJSON FeatureCollection", file=path)
-    resolver = UnitResolver()
-    known = set(provinces()["unit_id"].astype(str))
-    features = []
-    for feature in data.get("features") or []:
-        props = feature.get("properties") or {}
-        unit = None
-        for value in props.values():
-            candidate = resolver.resolve(value)
-            if candidate in known:
-                unit = candidate
-                break
-        if unit is not None:
-            features.append({**feature, "id": unit})
-    if not features:
-        raise InputError(
-            "no feature names or codes a mainland province",
-            file=path,
-            hint="give each feature a property with the GB/T 2260 code (e.g. adcode 110000) or the name",
-        )
-    return {"type": "FeatureCollection", "features": features}
+    return read_province_geometry(path)
 
 
 def province_map(

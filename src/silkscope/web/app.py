@@ -34,7 +34,7 @@ from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silkscope import __version__
@@ -66,16 +66,49 @@ _DOWNLOAD = re.compile(r"^([a-z_]{1,40})\.([a-z]{1,5})$")
 
 
 class IndexRequest(BaseModel):
-    """Body of ``POST /api/index``."""
+    """Body of ``POST /api/index``; strict JSON types (``false`` or ``"2"`` is not a weight or a year)."""
+
+    model_config = ConfigDict(strict=True)
 
     weights: dict[str, float] = Field(
         default_factory=dict,
-        description="Relative weight of nodes within their parent (>= 0); nodes left out keep theirs.",
+        description="Relative weight of nodes within their parent (>= 0); nodes left out keep theirs. "
+        "The children of one node may not all be given 0 (400: their shares would be 0/0).",
         examples=[{"productive_force": 2, "influence": 1, "driving_force": 1}],
     )
     year: int | None = Field(None, description="Year to rank (default: the latest).")
     node: str | None = Field(None, description="Node to rank by (default: the index).")
     lang: str = Field("en", description="zh|en, for names.")
+
+
+class ErrorBody(BaseModel):
+    """Body of every error response (4xx): the message (cut to 500 characters) and the status."""
+
+    error: str = Field(description="What was wrong with the request, and what is accepted.")
+    status: int = Field(description="The HTTP status, repeated.")
+
+
+#: Error responses every operation documents (OpenAPI), all with an :class:`ErrorBody`.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A parameter outside what the data offers (see /api/meta)"},
+    404: {"model": ErrorBody, "description": "No such unit, reporter, table or result"},
+    413: {"model": ErrorBody, "description": "Request body over 64 kB"},
+    422: {"model": ErrorBody, "description": "A parameter of the wrong type or form"},
+}
+
+
+def _one_of(values: list[Any] | tuple[Any, ...]) -> dict[str, Any]:
+    """OpenAPI ``enum`` of a parameter whose values the data decides (years, nodes, languages);
+    documented only, the endpoint checks the value itself and names what is accepted."""
+    return {"enum": list(values)}
+
+
+def _weights_pattern(nodes: list[str]) -> str:
+    """The regular expression of a ``weights`` query parameter: ``NODE:NUMBER,...`` with NODE one
+    of ``nodes`` and NUMBER a weight from 0 to 999.999999 (the API's limit is 1,000)."""
+    node = "(?:" + "|".join(re.escape(n) for n in nodes) + ")"
+    pair = rf"{node}:[0-9]{{1,3}}(?:\.[0-9]{{1,6}})?"
+    return rf"^{pair}(?:,{pair})*$"
 
 
 # -- the data behind the dashboard ---------------------------------------------------------------
@@ -163,9 +196,37 @@ def create_app(
     cache = LazyCache()
     demo_label = {lang: catalogue(lang).get("web.demo_label", "") for lang in LANGUAGES}
 
+    years = [int(y) for y in state.year_list]
+    weighted = [n for n in state.node_ids if n != state.framework.root.id]
+    langs = list(LANGUAGES)
+    nodes = ["", *state.node_ids]  # '' = the index
+    weights_doc = {"pattern": _weights_pattern(weighted)}
+    from silkscope.trade.indicators import INDICATORS
+    from silkscope.web.state import MAX_WEIGHT
+
+    body_model = create_model(
+        "IndexRequest",
+        __base__=IndexRequest,
+        weights=(
+            dict[str, float],
+            Field(
+                default_factory=dict,
+                description=IndexRequest.model_fields["weights"].description,
+                json_schema_extra={
+                    "propertyNames": _one_of(weighted),
+                    "additionalProperties": {"type": "number", "minimum": 0, "maximum": MAX_WEIGHT},
+                },
+            ),
+        ),
+        year=(int | None, Field(None, description="Year to rank (default: the latest).", json_schema_extra=_one_of([*years, None]))),
+        node=(str | None, Field(None, description="Node to rank by (default: the index).", json_schema_extra=_one_of([*nodes, None]))),
+        lang=(str, Field("en", description="zh|en, for names.", json_schema_extra=_one_of(langs))),
+    )  # fmt: skip
+
     app = FastAPI(
         title="silkscope dashboard",
         version=__version__,
+        responses=ERROR_RESPONSES,
         description="Read-only JSON API behind the silkscope dashboard"
         + (" (built-in DEMONSTRATION data, synthetic)." if inputs.is_demo else "."),
     )
@@ -247,15 +308,21 @@ def create_app(
         }
 
     @app.get("/api/i18n", summary="The dashboard's texts (web.* keys) in one language")
-    def texts(lang: str = Query("en", description="zh|en")) -> dict[str, Any]:
+    def texts(
+        lang: str = Query("en", description="zh|en", json_schema_extra=_one_of(langs)),
+    ) -> dict[str, Any]:
         lang = _lang(lang)
         return {"lang": lang, "texts": {k: v for k, v in catalogue(lang).items() if k.startswith("web.")}}
 
     @app.get("/api/ranking", summary="Ranking of one year by one node")
     def ranking(
-        year: int | None = Query(None, description="Year (default: the latest)."),
-        lang: str = Query("en", description="zh|en"),
-        node: str | None = Query(None, description="Node id (default: the index)."),
+        year: int | None = Query(
+            None, description="Year (default: the latest).", json_schema_extra=_one_of(years)
+        ),
+        lang: str = Query("en", description="zh|en", json_schema_extra=_one_of(langs)),
+        node: str | None = Query(
+            None, description="Node id (default: the index).", json_schema_extra=_one_of(nodes)
+        ),
     ) -> dict[str, Any]:
         lang, year, node = _lang(lang), state.year(year), state.node(node)
         return {
@@ -268,7 +335,9 @@ def create_app(
         }
 
     @app.get("/api/coverage", summary="Coverage of the index and its pillars per unit-year; the unscored")
-    def coverage(lang: str = Query("en", description="zh|en")) -> dict[str, Any]:
+    def coverage(
+        lang: str = Query("en", description="zh|en", json_schema_extra=_one_of(langs)),
+    ) -> dict[str, Any]:
         lang = _lang(lang)
         fw = state.framework
         return {
@@ -284,9 +353,13 @@ def create_app(
     @app.get("/api/profile/{unit_id}", summary="One unit: pillars, indicators, strengths, trend")
     def profile(
         unit_id: str,
-        year: int | None = Query(None),
-        lang: str = Query("en"),
-        weights: str | None = Query(None, description="Slider weights NODE:VALUE,... (default: as built)"),
+        year: int | None = Query(None, json_schema_extra=_one_of(years)),
+        lang: str = Query("en", json_schema_extra=_one_of(langs)),
+        weights: str | None = Query(
+            None,
+            description="Slider weights NODE:VALUE,... (default: as built)",
+            json_schema_extra=weights_doc,
+        ),
     ) -> dict[str, Any]:
         lang, year, unit_id = _lang(lang), state.year(year), state.unit(unit_id)
         given = _weights_param(weights)
@@ -296,9 +369,13 @@ def create_app(
     def compare(
         a: str = Query(..., description="Unit id"),
         b: str = Query(..., description="Unit id"),
-        year: int | None = Query(None),
-        lang: str = Query("en"),
-        weights: str | None = Query(None, description="Slider weights NODE:VALUE,... (default: as built)"),
+        year: int | None = Query(None, json_schema_extra=_one_of(years)),
+        lang: str = Query("en", json_schema_extra=_one_of(langs)),
+        weights: str | None = Query(
+            None,
+            description="Slider weights NODE:VALUE,... (default: as built)",
+            json_schema_extra=weights_doc,
+        ),
     ) -> dict[str, Any]:
         lang, year = _lang(lang), state.year(year)
         a, b = state.unit(a), state.unit(b)
@@ -311,7 +388,6 @@ def create_app(
             "rows": _records(state.compare(a, b, year, lang, weights=given)),
         }
 
-    @app.post("/api/index", summary="Recompute scores and ranks with other weights")
     def recompute(request: IndexRequest = Body(...)) -> dict[str, Any]:
         start = time.perf_counter()
         lang, year, node = _lang(request.lang), state.year(request.year), state.node(request.node)
@@ -332,6 +408,10 @@ def create_app(
             "rows": rows,
             "elapsed_ms": round((time.perf_counter() - start) * 1000, 3),
         }
+
+    # the body's schema names this data's years and nodes (an object, not a name to resolve)
+    recompute.__annotations__["request"] = body_model
+    app.post("/api/index", summary="Recompute scores and ranks with other weights")(recompute)
 
     # -- trade and partners (demo flows, lazily) ----------------------------------------------------
     def trade_inputs():
@@ -422,8 +502,12 @@ def create_app(
 
     @app.get("/api/trade/indicators", summary="Trade indicators of a reporter (workspace or demo flows)")
     def trade(
-        reporter: str = Query("CHN", description="ISO3 exporter"),
-        indicator: str | None = Query(None, description="Only this indicator (e.g. rca)."),
+        reporter: str = Query(
+            "CHN", description="ISO3 exporter", json_schema_extra={"pattern": "^[A-Za-z]{3}$"}
+        ),
+        indicator: str | None = Query(
+            None, description="Only this indicator (e.g. rca).", json_schema_extra=_one_of(["", *INDICATORS])
+        ),
         partner: str | None = Query(None, description="Only this partner (ISO3 or WLD)."),
         year: int | None = Query(None),
         lang: str | None = Query(None, description="zh or en: the language of the names."),
