@@ -41,3 +41,18 @@ def test_bad_country_codes_are_refused_with_the_row(workspace, tmp_path: Path, r
     assert expected in out and "row 3" in out
     assert out.count("row 3") == 1  # one problem per bad cell
     assert workspace.query("SELECT * FROM trade_flows").equals(before)
+
+
+def test_one_key_given_twice_is_named_not_a_database_error(workspace):
+    import pandas as pd
+
+    from silkscope.errors import InputError
+
+    values = pd.DataFrame(
+        {"unit_id": ["110000", "110000"], "year": [2019, 2019], "indicator_id": ["gdp", "gdp"],
+         "value": [1.0, 2.0], "source_id": ["s", "s"]}
+    )  # fmt: skip
+    before = workspace.table("indicator_values")
+    with workspace.connect() as con, pytest.raises(InputError, match=r"110000 2019 gdp \(given 2 times\)"):
+        workspace.upsert_values(con, values)
+    assert workspace.table("indicator_values").equals(before)
