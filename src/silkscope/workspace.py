@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from silkscope.errors import WorkspaceError
+from silkscope.errors import InputError, WorkspaceError
 
 DB_NAME = "silkscope.duckdb"
 CONFIG_NAME = "silkscope.yaml"
@@ -585,7 +585,17 @@ class Workspace:
     def upsert_values(con: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> int:
         """Insert ``unit_id, year, indicator_id, value, source_id`` rows into ``indicator_values``
         inside the caller's transaction, replacing the rows with the same key; returns how many
-        rows were replaced."""
+        rows were replaced. Two rows with one key are refused, naming them (else the primary key
+        would abort the transaction with DuckDB's message)."""
+        key = ["unit_id", "year", "indicator_id"]
+        twice = values[values.duplicated(key, keep=False)]
+        if len(twice):
+            first = twice.iloc[0]
+            raise InputError(
+                f"{len(twice):,} values share a unit, year and indicator, e.g. {first.unit_id} "
+                f"{first.year} {first.indicator_id} (given {int((twice[key] == first[key]).all(axis=1).sum())} times)",
+                hint="keep one value per unit, year and indicator",
+            )
         con.register("_upsert", values)
         try:
             replaced = con.execute(
@@ -600,7 +610,8 @@ class Workspace:
                 "SELECT unit_id, year, indicator_id, value, source_id FROM _upsert"
             )
         finally:
-            con.unregister("_upsert")
+            with suppress(duckdb.Error):  # an aborted transaction: its error is the one to show
+                con.unregister("_upsert")
         return int(replaced)
 
     @staticmethod

@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,10 @@ def _checks(products: frozenset[str] | None) -> list[tuple[str, str, str]]:
     value, quantity = number.format(c="value"), number.format(c="quantity")
     missing_q = ", ".join(f"'{m}'" for m in MISSING_QUANTITY)
     checks = [
+        *(
+            (side, f"coalesce(trim({side}), '') = ''", "a country code (the cell is empty)")
+            for side in ("exporter", "importer")
+        ),
         (
             "year",
             "NOT coalesce(regexp_full_match(trim(year), '[0-9]{4}'), FALSE) "
@@ -106,6 +110,11 @@ def _checks(products: frozenset[str] | None) -> list[tuple[str, str, str]]:
             )
         )
     return checks
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """Text values as an SQL list of literals, quotes doubled (a code like ``O'B`` is data, not SQL)."""
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
 def _code(column: str) -> str:
@@ -156,13 +165,13 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[
             stored, name = source.groupings[code.lstrip("0")]
             mapping[code] = stored
             found_groupings[stored] = name
-    unknown = sorted(c for c, iso in mapping.items() if iso is None)
+    unknown = sorted(c for c, iso in mapping.items() if iso is None and c.strip())  # empty: own check
     problems: list[Problem] = []
     for (column, cond, expected), n in zip(checks, bad, strict=True):
         if n:
             problems += _examples(con, source, column, cond, f"expected {expected}", n)
     if unknown:
-        listed = ", ".join(f"'{c}'" for c in unknown)
+        listed = sql_list(unknown)
         for column in ("exporter", "importer"):
             cond = f"{_code(column)} IN ({listed})"
             problems += _examples(
@@ -220,6 +229,7 @@ def stage_typed(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[str,
         products = ", count(*) FILTER (WHERE hs6 NOT IN (SELECT hs6 FROM _products))"
     row = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE year IS NULL OR year NOT BETWEEN 1900 AND 2100 "
+        "OR coalesce(trim(exporter), '') = '' OR coalesce(trim(importer), '') = '' "
         f"OR hs6 IS NULL OR value IS NULL OR NOT isfinite(value) OR value < 0 OR q_bad){products}, "
         "list(DISTINCT exporter), list(DISTINCT importer), min(year), max(year) FROM _staged"
     ).fetchone()
@@ -452,7 +462,7 @@ def _grouping_flows(con: duckdb.DuckDBPyConnection, glob: str, nes: dict[str, st
     """``code, name, flows, value_kusd`` of each grouping (not a country) among the flows stored."""
     if not nes:
         return []
-    listed = ", ".join(f"'{c}'" for c in sorted(nes))
+    listed = sql_list(sorted(nes))
     rows = con.execute(
         f"SELECT code, count(*), sum(value_kusd) FROM (SELECT exporter AS code, value_kusd FROM "
         f"read_parquet('{glob}') WHERE exporter IN ({listed}) UNION ALL SELECT "
