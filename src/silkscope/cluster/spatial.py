@@ -193,17 +193,23 @@ def spatial_statistics(
     if np.ptp(y) == 0:
         raise InputError("the variable is constant across units; spatial autocorrelation is undefined")
 
-    def weights() -> W:  # esda transforms the W it is given in place: one copy each
-        return W(w.neighbors, id_order=units, silence_warnings=True)
+    if list(w.id_order) != units:
+        w = W(w.neighbors, id_order=units, silence_warnings=True)
+    original = w.transform
+
+    def weights() -> W:
+        """``w`` as given: esda sets its transform in place (a libpysal W keeps the original
+        weights and derives each transform from them), restored when done; cheaper than a copy."""
+        w.transform = original
+        return w
 
     parts = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", DeprecationWarning)  # esda's note on its future default
-        row_w = weights() if {"moran", "lisa"} & set(statistics) else None
         if "moran" in statistics:
             with _numpy_seed(seed):  # esda's global statistics draw from NumPy's global generator
-                moran = esda.Moran(y, row_w, permutations=permutations)
+                moran = esda.Moran(y, weights(), permutations=permutations)
             label = _global_label(moran.p_sim, moran.I > moran.EI, significance)
             parts.append(_global_row("moran_i", moran.I, moran.p_sim, label, moran.z_sim))
         if "geary" in statistics:
@@ -213,7 +219,7 @@ def spatial_statistics(
             parts.append(_global_row("geary_c", geary.C, geary.p_sim, label, geary.z_sim))
         if "lisa" in statistics:
             with _numpy_seed(None):  # esda re-seeds the global generator: restore it afterwards
-                local = esda.Moran_Local(y, row_w, permutations=permutations, seed=seed, n_jobs=1)
+                local = esda.Moran_Local(y, weights(), permutations=permutations, seed=seed, n_jobs=1)
             quadrant = np.array(["", "HH", "LH", "LL", "HL"])[local.q]
             label = np.where(local.p_sim <= significance, quadrant, "ns")
             parts.append(_local_rows(units, "lisa", local.Is, local.p_sim, label, local.z_sim))
@@ -224,6 +230,7 @@ def spatial_statistics(
                 )
             label = np.where(gi.p_sim <= significance, np.where(gi.Zs > 0, "hot", "cold"), "ns")
             parts.append(_local_rows(units, "gi_star", gi.Zs, gi.p_sim, label, gi.Zs))
+    w.transform = original
     return pd.concat(parts, ignore_index=True)
 
 
