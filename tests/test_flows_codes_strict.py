@@ -56,3 +56,26 @@ def test_one_key_given_twice_is_named_not_a_database_error(workspace):
     with workspace.connect() as con, pytest.raises(InputError, match=r"110000 2019 gdp \(given 2 times\)"):
         workspace.upsert_values(con, values)
     assert workspace.table("indicator_values").equals(before)
+
+
+@pytest.mark.parametrize("cmd", [" ", "77777777777777777777", "69x110"])
+def test_comtrade_malformed_product_code_is_refused_not_skipped(workspace, tmp_path: Path, cmd):
+    import json
+
+    rows = [
+        {"refYear": 2021, "flowCode": "X", "reporterCode": 156, "partnerCode": 4, "cmdCode": "691110",
+         "primaryValue": 1000.0, "netWgt": 5.0, "classificationCode": "H5"},
+        {"refYear": 2021, "flowCode": "X", "reporterCode": 156, "partnerCode": 4, "cmdCode": "6911",
+         "primaryValue": 9000.0, "netWgt": 5.0, "classificationCode": "H5"},  # a heading: skipped
+        {"refYear": 2021, "flowCode": "X", "reporterCode": 156, "partnerCode": 4, "cmdCode": cmd,
+         "primaryValue": 1000.0, "netWgt": 5.0, "classificationCode": "H5"},
+    ]  # fmt: skip
+    doc = tmp_path / "comtrade.json"
+    doc.write_text(json.dumps({"data": rows[:2]}), encoding="utf-8")
+    code, out, unexpected = run("import", "comtrade", doc, "--workspace", workspace.root)
+    assert code == 0 and unexpected is None, out
+    assert len(workspace.query("SELECT * FROM trade_flows")) == 1  # the heading is not a flow
+    doc.write_text(json.dumps({"data": rows}), encoding="utf-8")
+    code, out, unexpected = run("import", "comtrade", doc, "--workspace", workspace.root)
+    assert unexpected is None and code == 2, out
+    assert "column 'cmdCode'" in out and "an HS code of up to 6 digits" in out

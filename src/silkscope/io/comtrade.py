@@ -3,7 +3,8 @@ flowCode, partnerCode, cmdCode, primaryValue, netWgt`` ...) and the legacy one (
 Code, Reporter Code, Partner Code, Commodity Code, Trade Value (US$), Netweight (kg)``), as CSV or
 JSON (``{"data": [...]}`` from the API, ``{"dataset": [...]}`` from the legacy API).
 
-Only 6-digit HS rows against a single partner country are flows: World (code 0) and the
+Only HS6 rows against a single partner country are flows (the aggregates TOTAL and 2- and 4-digit
+codes are skipped; any other code must be an HS6 code): World (code 0) and the
 aggregates EU (97), bunkers (837), free zones (838), special categories (839) and areas n.e.s.
 (899) are skipped, as are second-partner, customs-procedure and transport-mode breakdowns.
 Values are converted from US dollars to thousands, net weight from kg to tonnes.
@@ -77,7 +78,10 @@ def source(file: Path, flow: str = "exports", hs: str | None = None) -> FlowSour
     flow_ok = f"trim(CAST({col['flow']} AS VARCHAR)) IN ('{codes[0]}', '{codes[1]}')"
     where = [
         flow_ok,
-        f"length(trim(CAST({col['product']} AS VARCHAR))) = 6",
+        # aggregates (TOTAL, HS chapters and headings) are not flows; any other code is checked
+        # as an HS6 code, so an empty or malformed one is refused, not skipped
+        f"NOT regexp_full_match(coalesce(trim(CAST({col['product']} AS VARCHAR)), ''), "
+        "'TOTAL|[0-9]{2}|[0-9]{4}')",
         # an empty partner is kept (and refused as an unknown code), not dropped as NULL
         f"coalesce(trim(CAST({col['partner']} AS VARCHAR)), '') NOT IN ({', '.join(repr(c) for c in NOT_COUNTRIES)})",
     ]
