@@ -11,7 +11,8 @@ from silkscope.commands._common import checked_output, console, reports_errors, 
 from silkscope.commands.index import naming_years
 
 app = typer.Typer(
-    help="Agglomeration, spatial statistics, echelons, efficiency (DEA, Malmquist).", no_args_is_help=True
+    help="Agglomeration, spatial statistics, echelons, efficiency (DEA, Malmquist), smile curve.",
+    no_args_is_help=True,
 )
 
 

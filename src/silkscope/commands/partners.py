@@ -16,7 +16,9 @@ from silkscope.commands._common import (
 )
 from silkscope.partners.gravity import DEFAULT_VCOV_HELP
 
-app = typer.Typer(help="Partner markets: gravity, distance, export potential, tiers.", no_args_is_help=True)
+app = typer.Typer(
+    help="Partner markets: table, gravity, distance, export potential, tiers, segments.", no_args_is_help=True
+)
 
 
 def _read_data(path: Path):

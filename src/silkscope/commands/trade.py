@@ -9,7 +9,9 @@ import typer
 from silkscope.commands._common import checked_output, console, reports_errors, year_range
 from silkscope.errors import InputError
 
-app = typer.Typer(help="Cultural trade: indicators, complexity.", no_args_is_help=True)
+app = typer.Typer(
+    help="Cultural trade: indicators, values, CMS, complexity, elasticity.", no_args_is_help=True
+)
 
 
 WORKSPACE_HELP = "Study folder whose imported flows to use (default: the current folder, if it is one)."
