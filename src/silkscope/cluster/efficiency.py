@@ -70,6 +70,23 @@ def _set_matrix(lp, dense: np.ndarray) -> None:
     lp.a_matrix_.value_ = matrix.data.astype(float)
 
 
+def set_radial_point(h, orientation: str, x_o: np.ndarray, y_o: np.ndarray, inf: float) -> None:
+    """Point the radial envelopment LP in HiGHS model ``h`` at unit ``(x_o, y_o)``: column 0 is
+    theta (input: rows X lambda - theta x_o <= 0, Y lambda >= y_o) or phi (output: X lambda <= x_o,
+    Y lambda - phi y_o >= 0); rows 0..m-1 inputs, m..m+s-1 outputs."""
+    m, s = len(x_o), len(y_o)
+    if orientation == "input":
+        for i in range(m):
+            h.changeCoeff(i, 0, -float(x_o[i]))
+        for r in range(s):
+            h.changeRowBounds(m + r, float(y_o[r]), inf)
+    else:
+        for i in range(m):
+            h.changeRowBounds(i, -inf, float(x_o[i]))
+        for r in range(s):
+            h.changeCoeff(m + r, 0, -float(y_o[r]))
+
+
 class EnvelopmentLP:
     """The envelopment LP over a fixed reference set ``(X_ref, Y_ref)`` (units in columns), re-solved
     for any evaluated point ``(x_o, y_o)``. Column 0 is theta (or phi), columns 1.. are lambdas."""
@@ -111,17 +128,8 @@ class EnvelopmentLP:
     def solve(self, x_o: np.ndarray, y_o: np.ndarray, exclude: int | None = None) -> tuple[float, np.ndarray]:
         """theta (input) or phi (output) and the lambdas for point ``(x_o, y_o)``; ``exclude`` drops
         one reference unit (super-efficiency). Returns (nan, ...) when infeasible."""
-        h, m, s = self.h, self.m, self.s
-        if self.orientation == "input":
-            for i in range(m):
-                h.changeCoeff(i, 0, -float(x_o[i]))
-            for r in range(s):
-                h.changeRowBounds(m + r, float(y_o[r]), self.inf)
-        else:
-            for i in range(m):
-                h.changeRowBounds(i, -self.inf, float(x_o[i]))
-            for r in range(s):
-                h.changeCoeff(m + r, 0, -float(y_o[r]))
+        h = self.h
+        set_radial_point(h, self.orientation, x_o, y_o, self.inf)
         if exclude is not None:
             h.changeColBounds(exclude + 1, 0.0, 0.0)
         h.run()

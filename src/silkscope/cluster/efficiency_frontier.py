@@ -174,17 +174,10 @@ class FrontierEnvelopmentLP(_Restricted):
         self._excluded: int | None = None
 
     def _set_unit(self, x_o: np.ndarray, y_o: np.ndarray) -> None:
+        from silkscope.cluster.efficiency import set_radial_point  # efficiency imports this module
+
         h, m, s = self.h, self.m, self.s
-        if self.orientation == "input":
-            for i in range(m):
-                h.changeCoeff(i, 0, -float(x_o[i]))
-            for r in range(s):
-                h.changeRowBounds(m + r, float(y_o[r]), self.inf)
-        else:
-            for i in range(m):
-                h.changeRowBounds(i, -self.inf, float(x_o[i]))
-            for r in range(s):
-                h.changeCoeff(m + r, 0, -float(y_o[r]))
+        set_radial_point(h, self.orientation, x_o, y_o, self.inf)
         for i in range(m):
             h.changeCoeff(i, 1, float(x_o[i]))
         for r in range(s):
