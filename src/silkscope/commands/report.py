@@ -49,7 +49,7 @@ def report(
         + (" --with-demo" if with_demo else "")
         + f" --lang {t.lang}"
     )
-    steps = ["inputs", "index", "sections", "methods", "write"]
+    steps = ["inputs", "index", "sections", "modules", "methods", "write"]
     with progress_bar() as progress:
         task = progress.add_task("building the report", total=len(steps))
 

@@ -21,8 +21,9 @@ from silkscope.report.cluster_sections import (
     cluster_section,
     efficiency_section,
 )
-from silkscope.report.document import Report, Section
+from silkscope.report.document import Report, Section, label_demo, with_note
 from silkscope.report.index_sections import has_table1, index_sections, methods_section, unit_names
+from silkscope.report.module_sections import module_sections
 from silkscope.report.trade_sections import TradeInputs, partners_section, trade_section
 
 #: The report's default index choices: min-max to 60-100 so group means sit on the same scale as
@@ -52,6 +53,8 @@ class ReportInputs:
     with_demo: bool = False
     #: the study's name (silkscope.yaml), shown beside the framework's name
     study_name: str | None = None
+    #: the study folder, for the module sections that read its other tables; None = no study
+    workspace: Path | None = None
 
     def has_flows(self) -> bool:
         """Whether the study holds trade flows of its own."""
@@ -125,7 +128,7 @@ def workspace_inputs(root: Path) -> ReportInputs:
     pairs = ws.query("SELECT origin, dest, dist_km FROM pairs WHERE dist_km IS NOT NULL")
     return ReportInputs(
         values, framework, choices, province_groups(grouping), sources, False, names, flows, flows_source,
-        distances=pairs if len(pairs) else None, study_name=config.get("name"),
+        distances=pairs if len(pairs) else None, study_name=config.get("name"), workspace=ws.root,
     )  # fmt: skip
 
 
@@ -199,6 +202,10 @@ def build_report(
         sections.append(efficiency_section(inputs.values, t, names, inputs.is_demo))
     else:
         missing.append(t("study.missing.efficiency", ids=", ".join([*DEA_INPUTS, *DEA_OUTPUTS])))
+    step("modules")
+    extra, not_held = module_sections(inputs, t)
+    sections.extend(extra)
+    missing += not_held
     if missing:
         paragraphs = [t("study.not_in_study.intro")]
         if not inputs.with_demo and not inputs.is_demo:
@@ -256,25 +263,3 @@ def has_efficiency_inputs(values: pd.DataFrame) -> bool:
     """Whether the values hold the DEA inputs and output the efficiency section needs."""
     held = set(values.loc[values["value"].notna(), "indicator_id"])
     return all(i in held for i in (*DEA_INPUTS, *DEA_OUTPUTS))
-
-
-def with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
-    """``frame`` with a ``note`` column saying what its rows are (e.g. demonstration data)."""
-    if "note" in frame.columns:
-        return frame
-    return frame.assign(note=note)
-
-
-def label_demo(section: Section, t: Translator) -> Section:
-    """Mark a section built on demo data inside a real study: title suffix, a ``note`` column in
-    every table's Excel sheet and a ``demo_`` sheet name, so the HTML and every Excel sheet say so."""
-    note = t("study.demo_note")
-    section.title = section.title + t("study.demo_suffix")
-    section.paragraphs.insert(0, note)
-    for table in section.tables:
-        table.frame = with_note(table.frame, note)
-        table.hidden = (*table.hidden, "note")  # the HTML says it once, in the title and first paragraph
-        if not table.sheet.startswith("demo_"):
-            table.sheet = f"demo_{table.sheet}"
-        table.title = table.title + t("study.demo_suffix")
-    return section

@@ -120,3 +120,25 @@ def _fmt_cell(value: object) -> str:
             return "–"
         return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
     return str(value)
+
+
+def with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
+    """``frame`` with a ``note`` column saying what its rows are (e.g. demonstration data)."""
+    if "note" in frame.columns:
+        return frame
+    return frame.assign(note=note)
+
+
+def label_demo(section: Section, t: Translator) -> Section:
+    """Mark a section built on demo data inside a real study: title suffix, a ``note`` column in
+    every table's Excel sheet and a ``demo_`` sheet name, so the HTML and every Excel sheet say so."""
+    note = t("study.demo_note")
+    section.title = section.title + t("study.demo_suffix")
+    section.paragraphs.insert(0, note)
+    for table in section.tables:
+        table.frame = with_note(table.frame, note)
+        table.hidden = (*table.hidden, "note")  # the HTML says it once, in the title and first paragraph
+        if not table.sheet.startswith("demo_"):
+            table.sheet = f"demo_{table.sheet}"
+        table.title = table.title + t("study.demo_suffix")
+    return section
