@@ -174,4 +174,3 @@ def product_condition(table, codes: list[str]):
     tests = [table["product"].isin(exact)] if exact else []
     tests += [table["product"].startswith(p) for p in prefixes]
     return ibis.or_(*tests)
-
