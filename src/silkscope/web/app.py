@@ -514,7 +514,9 @@ def create_app(
         ),
         partner: str | None = Query(None, description="Only this partner (ISO3 or WLD)."),
         year: int | None = Query(None),
-        lang: str | None = Query(None, description="zh or en: the language of the names."),
+        lang: str | None = Query(
+            None, description="zh or en: the language of the names.", json_schema_extra=_one_of(langs)
+        ),
     ) -> dict[str, Any]:
         from silkscope.trade.indicators import INDICATORS
 
@@ -534,7 +536,9 @@ def create_app(
 
     @app.get("/api/partners/tiers", summary="Partner tiers from the readiness index (as in the report)")
     def partner_tiers_endpoint(
-        lang: str | None = Query(None, description="zh or en: the language of the names."),
+        lang: str | None = Query(
+            None, description="zh or en: the language of the names.", json_schema_extra=_one_of(langs)
+        ),
     ) -> dict[str, Any]:
         table = tiers_named(_lang(lang))
         return {"demo": trade_inputs().is_demo, "demo_label": trade_label(), "rows": json_records(table)}
