@@ -11,6 +11,9 @@ Endpoints (all read-only over the data; nothing is written to the workspace):
 * ``POST /api/index`` — ``{"weights": {node: w}, "year": ...}`` recomputed scores and ranks;
 * ``GET /api/trade/indicators?reporter=`` and ``GET /api/partners/tiers`` — the SYNTHETIC demo
   trade flows' indicators and partner tiers, computed on first use and cached;
+* ``GET /api/topics?lang=`` and ``GET /api/topics/{id}?lang=`` — the report's topic sections
+  (clusters, efficiency, the registered modules) the study has, and one of them as JSON
+  (:mod:`silkscope.web.topics`), built on first use and cached;
 * ``GET /api/download/{table}.csv|.xlsx`` — the tables behind the pages (fixed allow-list).
 
 Slider weights are *relative* within a parent: a node not given keeps its current share times the
@@ -21,16 +24,15 @@ for the life of the process, so it costs one aggregation pass (``score_tree``) a
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from fastapi import Body, FastAPI, Query, Request
+from fastapi import Path as Path_
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -43,7 +45,8 @@ from silkscope.i18n import LANGUAGES, catalogue
 from silkscope.io.writers import csv_safe, workbook_bytes
 from silkscope.reference import country_name
 from silkscope.report.builder import ReportInputs, demo_inputs, workspace_inputs
-from silkscope.web.state import ApiError, IndexState, LazyCache, json_float
+from silkscope.web.state import ApiError, IndexState, LazyCache, json_float, json_records
+from silkscope.web.topics import TopicError, Topics
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Tables the download endpoint serves; any other name is refused.
@@ -59,10 +62,12 @@ TABLES = (
     "partner_tiers",
     "coverage",
     "excluded",
+    "topic",
 )
 FORMATS = ("csv", "xlsx")
 _REPORTER = re.compile(r"^[A-Za-z]{3}$")
 _DOWNLOAD = re.compile(r"^([a-z_]{1,40})\.([a-z]{1,5})$")
+_TOPIC_ID = "^[a-z][a-z0-9_]{0,39}$"
 
 
 class IndexRequest(BaseModel):
@@ -112,24 +117,6 @@ def _weights_pattern(nodes: list[str]) -> str:
 
 
 # -- the data behind the dashboard ---------------------------------------------------------------
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe rows: NaN/NA -> null, numpy scalars -> Python."""
-    out = []
-    for row in frame.astype(object).to_dict(orient="records"):
-        clean = {}
-        for key, value in row.items():
-            if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
-                clean[key] = None
-            elif isinstance(value, np.integer):
-                clean[key] = int(value)
-            elif isinstance(value, float | np.floating):
-                clean[key] = round(float(value), 6)
-            else:
-                clean[key] = value
-        out.append(clean)
-    return out
-
-
 def _lang(lang: str | None) -> str:
     lang = "en" if lang is None else lang
     if lang not in LANGUAGES:
@@ -194,6 +181,7 @@ def create_app(
         inputs = workspace_inputs(Path(workspace)) if workspace is not None else demo_inputs()
     state = IndexState(inputs)
     cache = LazyCache()
+    topics = Topics(inputs, state.result, state.names)
     demo_label = {lang: catalogue(lang).get("web.demo_label", "") for lang in LANGUAGES}
 
     years = [int(y) for y in state.year_list]
@@ -232,11 +220,16 @@ def create_app(
     )
     app.state.index = state
     app.state.cache = cache
+    app.state.topics = topics
     _harden(app, LOCAL_HOSTS + tuple(allowed_hosts))
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.message)
+
+    @app.exception_handler(TopicError)
+    async def _topic_error(_: Request, exc: TopicError) -> JSONResponse:
+        return _error(409, f"topic '{exc.topic}' could not be built from this study's data: {exc.message}")
 
     @app.exception_handler(SilkscopeError)
     async def _silkscope_error(_: Request, exc: SilkscopeError) -> JSONResponse:
@@ -275,6 +268,17 @@ def create_app(
 
         return Response(
             plotly_js(), media_type="application/javascript", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    @app.get("/static/plotly-geo-assets.js", include_in_schema=False)
+    def plotly_geo_assets() -> Response:
+        """The world topojson for plotly.js (``window.PlotlyGeoAssets``), so a topic's world map
+        draws offline; the script the report inlines, without its tags."""
+        from silkscope.report.charts import geo_assets_script
+
+        script = geo_assets_script().removeprefix("<script>").removesuffix("</script>")
+        return Response(
+            script, media_type="application/javascript", headers={"Cache-Control": "max-age=86400"}
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -385,7 +389,7 @@ def create_app(
             "a": {"unit_id": a, "name": state.name(a, lang)},
             "b": {"unit_id": b, "name": state.name(b, lang)},
             "demo": inputs.is_demo,
-            "rows": _records(state.compare(a, b, year, lang, weights=given)),
+            "rows": json_records(state.compare(a, b, year, lang, weights=given)),
         }
 
     def recompute(request: IndexRequest = Body(...)) -> dict[str, Any]:
@@ -510,7 +514,9 @@ def create_app(
         ),
         partner: str | None = Query(None, description="Only this partner (ISO3 or WLD)."),
         year: int | None = Query(None),
-        lang: str | None = Query(None, description="zh or en: the language of the names."),
+        lang: str | None = Query(
+            None, description="zh or en: the language of the names.", json_schema_extra=_one_of(langs)
+        ),
     ) -> dict[str, Any]:
         from silkscope.trade.indicators import INDICATORS
 
@@ -525,17 +531,51 @@ def create_app(
             "demo_label": trade_label(),
             "indicators": list(INDICATORS),
             "indicator_names": {i: texts.get(f"zh.trade.indicator.{i}", i) for i in INDICATORS},
-            "rows": _records(trade_named(table, lang)),
+            "rows": json_records(trade_named(table, lang)),
         }
 
     @app.get("/api/partners/tiers", summary="Partner tiers from the readiness index (as in the report)")
     def partner_tiers_endpoint(
-        lang: str | None = Query(None, description="zh or en: the language of the names."),
+        lang: str | None = Query(
+            None, description="zh or en: the language of the names.", json_schema_extra=_one_of(langs)
+        ),
     ) -> dict[str, Any]:
         table = tiers_named(_lang(lang))
-        return {"demo": trade_inputs().is_demo, "demo_label": trade_label(), "rows": _records(table)}
+        return {"demo": trade_inputs().is_demo, "demo_label": trade_label(), "rows": json_records(table)}
+
+    # -- topics: the report's cluster, efficiency and module sections -------------------------------
+    def topic_links(topic: str, index: int, lang: str) -> dict[str, str]:
+        query = f"topic={topic}&table={index}&lang={lang}"
+        return {fmt: f"/api/download/topic.{fmt}?{query}" for fmt in FORMATS}
+
+    @app.get("/api/topics", summary="The report's topic sections this study has, and those it lacks")
+    def topic_list(
+        lang: str = Query("en", description="zh|en", json_schema_extra=_one_of(langs)),
+    ) -> dict[str, Any]:
+        return topics.listing(_lang(lang))
+
+    @app.get(
+        "/api/topics/{topic_id}",
+        summary="One topic section: paragraphs, findings, Plotly figures and tables",
+        description="topic_id is one of the ids /api/topics lists; each table's rows leave out the "
+        "columns the report hides (ids), which its download (TABLE topic) keeps.",
+        responses={
+            409: {"model": ErrorBody, "description": "The topic cannot be built from this study's data"}
+        },
+    )
+    def topic_section(
+        topic_id: str = Path_(..., description="A topic id from /api/topics", pattern=_TOPIC_ID),
+        lang: str = Query("en", description="zh|en", json_schema_extra=_one_of(langs)),
+    ) -> dict[str, Any]:
+        return topics.payload(topic_id, _lang(lang), topic_links)
 
     # -- downloads ------------------------------------------------------------------------------------
+    def topic_table(params: Mapping[str, str]) -> tuple[pd.DataFrame, str, bool]:
+        """``topic=ID&table=K``: the K-th table of a topic, its sheet name and its demo flag."""
+        return topics.table(
+            params.get("topic", ""), _int_param(params, "table") or 0, _lang(params.get("lang"))
+        )
+
     def table_for(name: str, params: Mapping[str, str]) -> tuple[pd.DataFrame, str]:
         lang = _lang(params.get("lang"))
         if name in ("trade_indicators", "partner_tiers"):
@@ -551,6 +591,8 @@ def create_app(
             return table, f"trade_indicators_{reporter}"
         if name == "coverage":
             return pd.DataFrame(state.coverage_rows(lang)), "coverage"
+        if name == "topic":
+            return topic_table(params)[:2]
         if name == "excluded":
             return state.result.excluded(), "excluded"
         year = state.year(_int_param(params, "year"))
@@ -586,7 +628,8 @@ def create_app(
         "/api/download/{filename:path}",
         summary="A table as CSV (UTF-8 with BOM) or Excel",
         description=f"filename is TABLE.csv or TABLE.xlsx with TABLE one of {', '.join(TABLES)}; "
-        "the query string takes year, lang, node, unit, a, b, reporter, indicator, partner as the pages do.",
+        "the query string takes year, lang, node, unit, a, b, reporter, indicator, partner as the pages do "
+        "(TABLE topic: topic=ID&table=K, the K-th table of that topic, from 0).",
     )
     def download(filename: str, request: Request) -> Response:
         match = _DOWNLOAD.match(filename)
@@ -599,6 +642,8 @@ def create_app(
         name, fmt = match.groups()
         is_demo = inputs.is_demo or name in ("trade_indicators", "partner_tiers")
         frame, stem = table_for(name, request.query_params)
+        if name == "topic":  # demo data when its section is (the demo, or label_demo)
+            is_demo = topic_table(request.query_params)[2]
         headers = {
             "Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
             "X-Silkscope-Demo": "true" if is_demo else "false",
@@ -617,7 +662,7 @@ def create_app(
             }
         )
         return Response(
-            workbook_bytes({name[:31]: frame, "about": about}),
+            workbook_bytes({(stem if name == "topic" else name)[:31]: frame, "about": about}),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers=headers,
         )

@@ -376,6 +376,31 @@ def json_float(value: Any, digits: int = 6) -> float | None:
     return round(value, digits) if math.isfinite(value) else None
 
 
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows of ``frame`` (:func:`json_value` per cell), keyed by the column names
+    as text."""
+    out = []
+    for row in frame.astype(object).to_dict(orient="records"):
+        out.append({str(key): json_value(value) for key, value in row.items()})
+    return out
+
+
+def json_value(value: Any) -> Any:
+    """One cell as JSON: None for missing or non-finite numbers, numpy scalars as Python ones,
+    timestamps as ISO text; anything else (text, lists) unchanged."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return round(float(value), 6) if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
 def json_int(value: Any) -> int | None:
     if value is None or value is pd.NA:
         return None

@@ -19,6 +19,9 @@ const S = {
   requestSeq: 0,
   trade: null,
   tiers: null,
+  topic: null, // the open topic's id
+  topicSeq: 0,
+  topicSorts: {}, // "topic/table" -> sort state
 };
 
 const $ = (sel) => document.querySelector(sel);
@@ -47,6 +50,14 @@ function el(tag, attrs, children) {
   }
   for (const child of children || []) node.append(child);
   return node;
+}
+
+/* text with `backquoted` spans (commands, files, sheet and column ids) set in <code>, as the
+ * report's `code` filter does; returns the nodes to append */
+function codeText(text) {
+  return String(text ?? "")
+    .split("`")
+    .map((part, i) => (i % 2 ? el("code", { text: part }) : document.createTextNode(part)));
 }
 
 function status(message, isError) {
@@ -109,7 +120,7 @@ function chartBox(boxId, title, csvHref, fileStem) {
   box.replaceChildren();
   const chartId = boxId.replace(/^box-/, "");
   const chart = el("div", { id: chartId, class: "chart" });
-  const head = el("div", { class: "chart-head" }, [el("h3", { text: title })]);
+  const head = el("div", { class: "chart-head" }, [el("h3", {}, codeText(title))]);
   for (const format of ["png", "svg"]) {
     head.append(
       el("button", {
@@ -202,9 +213,7 @@ function applyTexts() {
   // `backquoted` spans of the footer (the API path) are set in <code>, as in the report
   const footer = (S.meta.demo ? S.meta.demo_label[S.lang] + " · " : t("web.workspace_label") + " · ") +
     t("web.footer", { version: S.meta.version });
-  $("#footer").replaceChildren(
-    ...footer.split("`").map((part, i) => (i % 2 ? el("code", { text: part }) : document.createTextNode(part))),
-  );
+  $("#footer").replaceChildren(...codeText(footer));
 }
 
 function fillSelect(select, options, value) {
@@ -721,6 +730,153 @@ async function loadCoverage() {
   draw();
 }
 
+/* ---- topics: the report's topic sections, rendered generically from /api/topics/{id} ------------------ */
+const TOPIC_MAX_ROWS = 500;
+
+async function loadTopics() {
+  status(t("web.loading"));
+  let list;
+  try {
+    list = await api("/api/topics?" + query({ lang: S.lang }));
+  } catch (err) {
+    status(t("web.error", { message: err.message }), true);
+    return;
+  }
+  S.topicList = list;
+  if (!list.topics.some((x) => x.id === S.topic)) S.topic = list.topics.length ? list.topics[0].id : null;
+  renderTopicList();
+  renderTopicMissing(list.not_in_study);
+  if (S.topic) {
+    await loadTopic(S.topic);
+  } else {
+    status("");
+    $("#topic-body").replaceChildren(el("p", { class: "muted", text: t("web.topics.none") }));
+  }
+}
+
+function renderTopicList() {
+  const list = S.topicList;
+  const items = list.topics.map((topic) =>
+    el(
+      "button",
+      {
+        type: "button",
+        class: "topic" + (topic.id === S.topic ? " active" : ""),
+        "data-topic": topic.id,
+        "data-demo": topic.demo ? "1" : "0",
+        onclick: () => {
+          S.topic = topic.id;
+          renderTopicList();
+          loadTopic(topic.id);
+        },
+      },
+      [el("span", { text: topic.title }), ...(topic.demo ? [el("span", { class: "badge demo", text: t("web.topics.demo") })] : [])],
+    ),
+  );
+  const failed = list.failed.map((message) => el("p", { class: "topic-failed", text: t("web.topics.failed", { message }) }));
+  $("#topic-list").replaceChildren(...items, ...failed);
+}
+
+function renderTopicMissing(missing) {
+  const box = $("#topic-missing");
+  box.hidden = !missing.lines.length;
+  box.replaceChildren(
+    el("h3", { text: missing.title }),
+    el("p", { class: "hint", text: missing.intro }),
+    el("ul", {}, missing.lines.map((line) => el("li", {}, codeText(line)))),
+  );
+}
+
+async function loadTopic(id) {
+  const seq = ++S.topicSeq;
+  status(t("web.topics.building"));
+  let data;
+  try {
+    data = await api("/api/topics/" + encodeURIComponent(id) + "?" + query({ lang: S.lang }));
+    if (data.figures.some((f) => f.geo)) await loadGeoAssets();
+  } catch (err) {
+    if (seq !== S.topicSeq) return;
+    status(t("web.error", { message: err.message }), true);
+    $("#topic-body").replaceChildren(el("p", { class: "topic-failed", text: t("web.topics.failed", { message: err.message }) }));
+    return;
+  }
+  if (seq !== S.topicSeq || id !== S.topic) return; // another topic or language was asked for since
+  status("");
+  renderTopic(data);
+}
+
+/* the world topojson for maps, served by this app (plotly.js would otherwise fetch it off this server) */
+function loadGeoAssets() {
+  const ready = window.PlotlyGeoAssets && window.PlotlyGeoAssets.topojson && window.PlotlyGeoAssets.topojson.world_110m;
+  if (ready) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const script = el("script", { src: "/static/plotly-geo-assets.js" });
+    script.addEventListener("load", () => resolve());
+    script.addEventListener("error", () => reject(new Error("/static/plotly-geo-assets.js")));
+    document.head.append(script);
+  });
+}
+
+function renderTopic(data) {
+  const body = $("#topic-body");
+  const title = el("h2", { class: "topic-title" }, [el("span", { text: data.title })]);
+  if (data.demo) title.append(el("span", { class: "badge demo", text: t("web.topics.demo") }));
+  body.replaceChildren(title, ...data.paragraphs.map((p) => el("p", {}, codeText(p))));
+  if (data.findings.length) body.append(el("ul", { class: "findings" }, data.findings.map((f) => el("li", {}, codeText(f)))));
+  data.figures.forEach((figure, k) => {
+    const boxId = "box-topic-" + data.id + "-" + k;
+    body.append(el("div", { class: "chart-box topic-figure", id: boxId }));
+    const stem = data.id + "_" + k;
+    const chart = chartBox(boxId, figure.caption, null, stem);
+    const layout = { ...figure.figure.layout, autosize: true };
+    delete layout.width; // the box's width, on a phone too
+    Plotly.react(chart, figure.figure.data || [], layout, plotConfig(stem));
+  });
+  data.tables.forEach((table) => body.append(topicTable(data.id, table)));
+}
+
+function topicNumber(value) {
+  if (value === null || value === undefined) return "–";
+  if (typeof value !== "number") return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return value.toLocaleString("en", { maximumFractionDigits: 4, useGrouping: Math.abs(value) >= 1e4 });
+}
+
+function topicTable(topicId, table) {
+  const box = el("div", { class: "topic-table", "data-sheet": table.sheet, "data-rows": String(table.n_rows) });
+  const head = el("div", { class: "row" }, [
+    el("h3", {}, codeText(table.title)),
+    el("a", { class: "button", href: table.download.csv, download: "", "data-format": "csv", text: t("web.download.csv") }),
+    el("a", { class: "button", href: table.download.xlsx, download: "", "data-format": "xlsx", text: t("web.download.xlsx") }),
+  ]);
+  box.append(head);
+  if (!table.shown) {
+    box.append(el("p", { class: "muted", text: t("web.topics.not_shown") }));
+    return box;
+  }
+  const shown = Math.min(table.n_rows, TOPIC_MAX_ROWS);
+  box.append(
+    el("p", {
+      class: "muted",
+      text: shown < table.n_rows ? t("web.topics.rows_capped", { shown, n: table.n_rows }) : t("web.topics.rows", { n: table.n_rows }),
+    }),
+  );
+  const element = el("table", { class: "data sortable" }, [el("thead", {}, [el("tr")]), el("tbody")]);
+  box.append(el("div", { class: "table-wrap" }, [element]));
+  const key = topicId + "/" + table.index;
+  const sortState = S.topicSorts[key] || (S.topicSorts[key] = { key: "_order", dir: 1 });
+  const rows = table.records.map((r, k) => ({ ...r, _order: k }));
+  const columns = table.columns.map((c) => ({
+    key: c.name,
+    label: c.name,
+    numeric: c.numeric,
+    render: c.numeric ? (row) => document.createTextNode(topicNumber(row[c.name])) : null,
+  }));
+  const draw = () => renderTable(element, columns, sortRows(rows, sortState).slice(0, TOPIC_MAX_ROWS), sortState, draw);
+  draw();
+  return box;
+}
+
 /* ---- navigation --------------------------------------------------------------------------------------- */
 function showTab(name) {
   S.tab = name;
@@ -739,6 +895,7 @@ function renderTab() {
   if (S.tab === "trade") return loadTrade();
   if (S.tab === "partners") return loadPartners();
   if (S.tab === "coverage") return loadCoverage();
+  if (S.tab === "topics") return loadTopics();
   return null;
 }
 
@@ -776,7 +933,7 @@ async function init() {
   S.year = S.meta.headline_year ?? S.meta.latest_year;
   S.node = S.meta.framework.id;
   const tab = window.location.hash.replace("#", "");
-  if (["ranking", "profile", "compare", "trade", "partners", "coverage"].includes(tab)) S.tab = tab;
+  if (["ranking", "profile", "compare", "trade", "partners", "coverage", "topics"].includes(tab)) S.tab = tab;
 
   $("#tabs").addEventListener("click", (ev) => {
     const button = ev.target.closest(".tab");
