@@ -93,10 +93,9 @@ def table(
     """Import an indicator table (long, wide, or wide by year as NBS publishes it) in one transaction."""
     from silkscope.errors import InputError
     from silkscope.io.importing import import_indicator_tables
+    from silkscope.io.module_tables import KINDS
     from silkscope.io.tables import parse_aliases
     from silkscope.workspace import Workspace
-
-    from silkscope.io.module_tables import KINDS
 
     if kind != "indicators" and kind not in KINDS:
         raise InputError(f"unknown --kind '{kind}'; this command imports: indicators, {', '.join(KINDS)}")

@@ -76,7 +76,9 @@ def gap_command(
             lacking = missing_kinds(ws, ("talent-supply", "talent-demand"))
             raise InputError(
                 f"study {ws.root} holds no {' and no '.join(lacking)} table",
-                hint=" ; ".join(f"silkscope import table FILE --kind {k} --workspace {workspace}" for k in lacking),
+                hint=" ; ".join(
+                    f"silkscope import table FILE --kind {k} --workspace {workspace}" for k in lacking
+                ),
             )
         supply_frame, demand_frame, study_mapping = held
         mapping_table = mapping_table if mapping is not None else study_mapping

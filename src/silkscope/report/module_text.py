@@ -50,3 +50,10 @@ def num(value: float, digits: int = 2) -> str:
     if value is None or pd.isna(value):
         return "–"
     return f"{value:,.{digits}f}"
+
+
+def amount(value: float) -> str:
+    """A count or amount for findings: whole numbers from 100 up, two decimals below."""
+    if value is None or pd.isna(value):
+        return "–"
+    return num(value, 0 if abs(value) >= 100 else 2)

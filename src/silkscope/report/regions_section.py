@@ -87,7 +87,11 @@ def compute(inputs: ReportInputs) -> dict[str, pd.DataFrame | list[str]]:
         beta = convergence(data, "beta", notes=notes)
     except InputError as exc:
         notes.append(str(exc))
-    tables = {"obstacles_top": pd.DataFrame(), "obstacles_pillar": pd.DataFrame(), "obstacles": pd.DataFrame()}
+    tables = {
+        "obstacles_top": pd.DataFrame(),
+        "obstacles_pillar": pd.DataFrame(),
+        "obstacles": pd.DataFrame(),
+    }
     try:
         tables.update(report_tables(result), obstacles=obstacles(result, top=None))
     except MethodError as exc:  # obstacle degree needs min-max or goalpost normalisation
@@ -169,7 +173,9 @@ def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
     fig = go.Figure()
     for key, colour in (("gini_within", "#2f6690"), ("gini_between_net", "#c0392b"),
                         ("gini_transvariation", "#9a9a9a")):  # fmt: skip
-        fig.add_trace(go.Bar(x=[str(y) for y in years], y=wide[key].to_numpy(), name=c(key), marker_color=colour))
+        fig.add_trace(
+            go.Bar(x=[str(y) for y in years], y=wide[key].to_numpy(), name=c(key), marker_color=colour)
+        )
     fig.update_layout(barmode="stack", template="simple_white", yaxis={"title": c("gini")},
                       xaxis={"title": c("year"), "type": "category"}, legend={"orientation": "h", "y": -0.2})  # fmt: skip
     tables = [
@@ -214,7 +220,9 @@ def _obstacles_by_group(t: Translator, full: pd.DataFrame, groups, names, year: 
     :data:`TOP_OBSTACLES`."""
     if full.empty:
         return pd.DataFrame()
-    latest = full[full["year"] == year].assign(group=lambda f: f["unit_id"].map(groups)).dropna(subset=["group"])
+    latest = (
+        full[full["year"] == year].assign(group=lambda f: f["unit_id"].map(groups)).dropna(subset=["group"])
+    )
     units = latest.groupby("group")["unit_id"].nunique()
     sums = latest.groupby(["group", "indicator"])["obstacle"].sum().reset_index()
     sums["mean"] = sums["obstacle"] / sums["group"].map(units)
@@ -237,13 +245,19 @@ def _findings(t: Translator, dagum, theil, beta, obstacles, c) -> list[str]:
                  g=num(last[c("gini")], 4), within=num(last[c("share_within")], 1),
                  between=num(last[c("share_between_net")], 1), trans=num(last[c("share_transvariation")], 1)))  # fmt: skip
     if len(dagum) > 1:
-        key = "module_a.finding.gini_rose" if last[c("gini")] > first[c("gini")] else "module_a.finding.gini_fell"
+        key = (
+            "module_a.finding.gini_rose"
+            if last[c("gini")] > first[c("gini")]
+            else "module_a.finding.gini_fell"
+        )
         out.append(t(key, first_year=int(first[c("year")]), last_year=int(last[c("year")]),
                      g0=num(first[c("gini")], 4), g1=num(last[c("gini")], 4),
                      cv0=num(theil.iloc[0][c("cv")], 4), cv1=num(theil.iloc[-1][c("cv")], 4)))  # fmt: skip
     if len(beta):
         row = beta.iloc[0]
-        key = "module_a.finding.beta" if pd.notna(row[c("half_life")]) else "module_a.finding.beta_no_half_life"
+        key = (
+            "module_a.finding.beta" if pd.notna(row[c("half_life")]) else "module_a.finding.beta_no_half_life"
+        )
         out.append(t(key, beta=num(row[c("beta")], 4), p=num(row["p"], 4), n=int(row["n"]),
                      verdict=row[c("verdict")], half_life=num(row[c("half_life")], 1)))  # fmt: skip
     if len(obstacles):

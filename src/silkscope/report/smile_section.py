@@ -62,7 +62,9 @@ def group_names(t: Translator, table: pd.DataFrame) -> dict[str, str]:
     for row in table[keys].drop_duplicates().itertuples(index=False):
         values = dict(zip(keys, row, strict=True))
         key = " ".join(str(values[k]) for k in keys)
-        names[key] = " ".join(label(t, "region", values[k]) if k == "region" else str(values[k]) for k in keys)
+        names[key] = " ".join(
+            label(t, "region", values[k]) if k == "region" else str(values[k]) for k in keys
+        )
     return names
 
 

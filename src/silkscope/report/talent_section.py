@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from silkscope.i18n import Translator
 from silkscope.report.document import Section, Table
 from silkscope.report.module_sections import Module, register
-from silkscope.report.module_text import labels, num, study
+from silkscope.report.module_text import amount, labels, study
 
 if TYPE_CHECKING:
     from silkscope.report.builder import ReportInputs
@@ -37,9 +37,10 @@ def held(inputs: ReportInputs) -> bool:
 
 
 def compute(inputs: ReportInputs, demo: bool):
-    """``(TalentGap, summary)``: the module run on the study's tables (or the demo's), and one
-    row per region × field with the method chosen by the backtest rule."""
-    from silkscope.talent.gap import demo_inputs, talent_gap
+    """``(TalentGap, summary, series)``: the module run on the study's tables (or the demo's),
+    one row per region × field with the method chosen by the backtest rule, and the observed
+    series ``region, field, year, series, value`` (demand mapped to fields) the chart draws."""
+    from silkscope.talent.gap import check_long, demo_inputs, field_demand, talent_gap
 
     if demo:
         supply, demand = demo_inputs()
@@ -50,7 +51,11 @@ def compute(inputs: ReportInputs, demo: bool):
         supply, demand, mapping = talent_inputs(study(inputs))
     result = talent_gap(supply, demand, mapping, method="both", horizon=HORIZON,
                         supply_name="talent_supply", demand_name="talent_demand")  # fmt: skip
-    return result, summary_table(result)
+    observed = pd.concat([
+        check_long(supply, "field", "talent_supply").assign(series="supply"),
+        field_demand(check_long(demand, "sector", "talent_demand"), mapping).assign(series="demand"),
+    ], ignore_index=True)  # fmt: skip
+    return result, summary_table(result), observed
 
 
 def chosen_methods(backtest: pd.DataFrame) -> dict[tuple[str, str], tuple[str, float]]:
@@ -91,7 +96,7 @@ def _method(t: Translator, method: str) -> str:
 
 
 def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
-    result, summary = compute(inputs, demo)
+    result, summary, observed = compute(inputs, demo)
     gap = result.table
     region_names = dict(zip(gap["region"], labels(t, "region", gap["region"]), strict=False))
     field_names = dict(zip(gap["field"], labels(t, "field", gap["field"]), strict=False))
@@ -123,9 +128,16 @@ def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
         c("gap_low"): summary["projected_low"], c("gap_high"): summary["projected_high"],
         "region_id": summary["region"], "field_id": summary["field"], "method_id": summary["method"],
     })  # fmt: skip
+    series_sheet = pd.DataFrame({
+        c("region"): observed["region"].map(lambda r: region_names.get(r, r)),
+        c("field"): observed["field"].map(lambda f: field_names.get(f, f)),
+        c("series"): [t(f"module_a.talent.series.{s}") for s in observed["series"]],
+        c("year"): observed["year"].astype(int), c("value"): observed["value"],
+        "region_id": observed["region"], "field_id": observed["field"], "series_id": observed["series"],
+    })  # fmt: skip
     ids = ("region_id", "field_id", "method_id")
     findings = _findings(t, summary, region_names, field_names, result)
-    figures = _figures(t, gap, summary, region_names, field_names)
+    figures = _figures(t, gap, observed, summary, region_names, field_names)
     paragraphs = [t("module_a.talent.intro", horizon=HORIZON), t("module_a.talent.rule")]
     if demo:
         paragraphs.append(t("module_a.talent.demo_note"))
@@ -142,6 +154,8 @@ def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
                   frame=gap_sheet, hidden=(*ids, "projected")),
             Table(sheet=t("module_a.sheet.talent_backtest"), title=t("module_a.talent.backtest_table"),
                   frame=backtest_sheet, hidden=ids),
+            Table(sheet=t("module_a.sheet.talent_series"), title=t("module_a.talent.series_table"),
+                  frame=series_sheet, hidden=("region_id", "field_id", "series_id"), show_rows=0),
         ],
     )  # fmt: skip
 
@@ -151,11 +165,15 @@ def _findings(t: Translator, summary: pd.DataFrame, regions, fields, result) -> 
     projected = summary.dropna(subset=["projected_gap"])
     if len(projected):
         top = projected.loc[projected["projected_gap"].idxmax()]
-        key = "module_a.finding.talent_shortage" if top["projected_gap"] > 0 else "module_a.finding.talent_surplus"
+        key = (
+            "module_a.finding.talent_shortage"
+            if top["projected_gap"] > 0
+            else "module_a.finding.talent_surplus"
+        )
         out.append(t(key, region=regions[top["region"]], field=fields[top["field"]],
-                     year=int(top["projected_year"]), gap=num(top["projected_gap"]),
-                     surplus=num(-top["projected_gap"]), low=num(top["projected_low"]),
-                     high=num(top["projected_high"]), method=_method(t, top["method"])))  # fmt: skip
+                     year=int(top["projected_year"]), gap=amount(top["projected_gap"]),
+                     surplus=amount(-top["projected_gap"]), low=amount(top["projected_low"]),
+                     high=amount(top["projected_high"]), method=_method(t, top["method"])))  # fmt: skip
     observed = summary.dropna(subset=["observed_gap"])
     if len(observed):
         short = observed[observed["observed_gap"] > 0]
@@ -176,37 +194,42 @@ def _findings(t: Translator, summary: pd.DataFrame, regions, fields, result) -> 
     return out
 
 
-def _figures(t: Translator, gap: pd.DataFrame, summary: pd.DataFrame, regions, fields) -> list[tuple[str, go.Figure]]:
-    """Supply and demand (observed solid, projected dashed) and the gap's interval as a band, for
-    the series with the largest projected gaps (at most :data:`MAX_FIGURES`)."""
+def _figures(t: Translator, gap, observed, summary, regions, fields) -> list[tuple[str, go.Figure]]:
+    """Supply and demand as observed (solid, each over its own years) and projected by the
+    chosen method after its last observed year (dashed), and below the gap with the projected
+    gap's interval as a band, for the series with the largest projected gaps (at most
+    :data:`MAX_FIGURES`)."""
     from plotly.subplots import make_subplots
 
     order = summary.sort_values("projected_gap", ascending=False, na_position="last").head(MAX_FIGURES)
     figures = []
     for row in order.itertuples():
         block = gap[(gap["region"] == row.region) & (gap["field"] == row.field)]
-        observed = block[~block["projected"]]
-        projected = block[block["projected"] & (block["method"] == row.method)]
-        both = pd.concat([observed.tail(1), projected])  # the dashed line starts at the last observation
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
+        shown = block[~block["projected"] | (block["method"] == row.method)]
+        projected = shown[shown["projected"]]
+        fig = make_subplots(
+            rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08
+        )
         for series, colour in (("supply", "#2f6690"), ("demand", "#c0392b")):
             name = t(f"module_a.talent.series.{series}")
-            fig.add_trace(go.Scatter(x=observed["year"], y=observed[series], mode="lines+markers", name=name,
+            own = observed[(observed["region"] == row.region) & (observed["field"] == row.field)
+                           & (observed["series"] == series)].sort_values("year")  # fmt: skip
+            fig.add_trace(go.Scatter(x=own["year"], y=own["value"], mode="lines+markers", name=name,
                                      line={"color": colour}), row=1, col=1)  # fmt: skip
-            if len(projected):
-                fig.add_trace(go.Scatter(x=both["year"], y=both[series], mode="lines", showlegend=False,
+            ahead = projected[projected["year"] > own["year"].max()]
+            if len(ahead) and len(own):
+                fig.add_trace(go.Scatter(x=[own["year"].iloc[-1], *ahead["year"]],
+                                         y=[own["value"].iloc[-1], *ahead[series]], mode="lines",
                                          name=name + t("module_a.talent.projected_suffix"),
                                          line={"color": colour, "dash": "dash"}), row=1, col=1)  # fmt: skip
         if len(projected):
             band = t("module_a.talent.interval")
-            fig.add_trace(go.Scatter(x=both["year"], y=both["gap_high"], mode="lines", line={"width": 0},
+            fig.add_trace(go.Scatter(x=projected["year"], y=projected["gap_high"], mode="lines", line={"width": 0},
                                      showlegend=False, name=band), row=2, col=1)  # fmt: skip
-            fig.add_trace(go.Scatter(x=both["year"], y=both["gap_low"], mode="lines", line={"width": 0},
+            fig.add_trace(go.Scatter(x=projected["year"], y=projected["gap_low"], mode="lines", line={"width": 0},
                                      fill="tonexty", fillcolor="rgba(120,120,120,0.25)", name=band), row=2, col=1)  # fmt: skip
-        fig.add_trace(go.Scatter(x=block[~block["projected"] | (block["method"] == row.method)]["year"],
-                                 y=block[~block["projected"] | (block["method"] == row.method)]["gap"],
-                                 mode="lines+markers", name=t("module_a.col.gap"), line={"color": "#444"}),
-                      row=2, col=1)  # fmt: skip
+        fig.add_trace(go.Scatter(x=shown["year"], y=shown["gap"], mode="lines+markers", name=t("module_a.col.gap"),
+                                 line={"color": "#444"}), row=2, col=1)  # fmt: skip
         fig.add_hline(y=0, line={"color": "#999", "width": 1}, row=2, col=1)
         fig.update_layout(template="simple_white", height=460, margin={"t": 30},
                           legend={"orientation": "h", "y": -0.12})  # fmt: skip
