@@ -289,7 +289,10 @@ def test_both_languages_render(real_study):
             body = section_html(html, section)
             assert body is not None and texts[lang][f"module_a.section.{key}"] in unescape(body)
         assert "module_a." not in html, "untranslated catalogue keys"
-        assert not re.search(r"study\.missing|not_in_study", html) or lang  # the list may hold others
+        # the study holds all three modules' inputs: none is listed as missing
+        listed = " ".join(findings(html, "not_in_study"))
+        for key in ("talent", "smile", "regions"):
+            assert texts[lang][f"module_a.missing.{key}"].split("—")[0].strip() not in listed
     zh = (real_study["zh"] / "report.html").read_text(encoding="utf-8")
     assert "文化服务业" in section_html(zh, "smile") and "中国" in section_html(zh, "talent")
     xlsx = pd.ExcelFile(real_study["zh"] / "report.xlsx")
@@ -536,3 +539,30 @@ def test_findings_rule_for_the_talent_method():
     chosen = chosen_methods(backtest)
     assert chosen[("A", "f")] == ("ets", 4.0)  # gm11's mean is 5.0
     assert chosen[("B", "f")][0] == "gm11" and np.isnan(chosen[("B", "f")][1])
+
+
+def test_inputs_that_cannot_be_computed_are_said_so(tmp_path):
+    """Talent tables with no region × field in common: the section says why instead of failing the
+    report; a stage order repeated within a year is refused at import."""
+    from silkscope.report.builder import ReportInputs, demo_inputs
+    from silkscope.report.talent_section import MODULE, held
+
+    study = tmp_path / "study"
+    cli("init", study)
+    supply = tmp_path / "s.csv"
+    supply.write_text("region,field,year,value\n江西,陶瓷,2020,10\n")
+    demand = tmp_path / "d.csv"
+    demand.write_text("region,sector,year,value\n江西,设计,2020,4\n")
+    cli("import", "table", supply, "--kind", "talent-supply", "--workspace", study)
+    cli("import", "table", demand, "--kind", "talent-demand", "--workspace", study)
+    inputs: ReportInputs = demo_inputs()
+    inputs.is_demo, inputs.workspace = False, study.resolve()
+    assert held(inputs)
+    section = MODULE.build(inputs, Translator("en"), False)
+    assert section.tables == [] and "no region × field is in both" in section.paragraphs[0]
+    stages = tmp_path / "stages.csv"
+    stages.write_text("year,stage,order,output,value_added\n2020,a,1,,5\n2020,b,1,,3\n2020,c,2,,4\n")
+    result = runner.invoke(
+        app, ["import", "table", str(stages), "--kind", "chain-stages", "--workspace", str(study)]
+    )
+    assert result.exit_code == 2 and "stage order repeated" in result.output

@@ -77,7 +77,7 @@ def _mapping(path: Path, options: dict) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _stages(path: Path, options: dict) -> tuple[pd.DataFrame, list[str]]:
-    from silkscope.cluster.chain import stage_table
+    from silkscope.cluster.chain import smile_curve, stage_table
     from silkscope.cluster.chain_nbs import is_nbs_layout, nbs_stage_table
 
     frame = _read(path, options)
@@ -90,6 +90,7 @@ def _stages(path: Path, options: dict) -> tuple[pd.DataFrame, list[str]]:
             "no gross output is published, so the curve is fitted on value-added shares"
         )
     table = stage_table(frame, path.name)
+    smile_curve(table, path.name)  # refuse at import what the curve cannot be fitted on
     for column in ("year", "region"):
         if column not in table.columns:
             table[column] = None

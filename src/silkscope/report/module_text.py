@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from silkscope.i18n import Translator
+from silkscope.report.document import Section
 
 if TYPE_CHECKING:
     from silkscope.report.builder import ReportInputs
@@ -57,3 +58,9 @@ def amount(value: float) -> str:
     if value is None or pd.isna(value):
         return "–"
     return num(value, 0 if abs(value) >= 100 else 2)
+
+
+def refused(section_id: str, title: str, t: Translator, error: Exception) -> Section:
+    """The section of a module whose inputs the study holds but which cannot be computed on them
+    (e.g. no region × field in both talent tables): says so and why, instead of failing the report."""
+    return Section(id=section_id, title=title, paragraphs=[t("module_a.cannot", error=str(error))])

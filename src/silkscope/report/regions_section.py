@@ -21,7 +21,7 @@ from silkscope.errors import InputError, MethodError
 from silkscope.i18n import Translator
 from silkscope.report.document import Section, Table
 from silkscope.report.module_sections import Module, register
-from silkscope.report.module_text import num
+from silkscope.report.module_text import num, refused
 
 if TYPE_CHECKING:
     from silkscope.index import IndexResult
@@ -111,7 +111,10 @@ def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
         inputs = demo_inputs()
     from silkscope.report.index_sections import unit_names
 
-    parts = compute(inputs)
+    try:
+        parts = compute(inputs)
+    except (InputError, MethodError) as exc:  # e.g. negative scores (z-scores): no Gini
+        return refused("disparity", t("module_a.section.regions"), t, exc)
     names = unit_names(t.lang, inputs.names)
     indicator_names = inputs.framework.names(t.lang)
     c = lambda key: t(f"module_a.col.{key}")  # noqa: E731

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from silkscope.errors import InputError, MethodError
 from silkscope.i18n import Translator
 from silkscope.report.document import Section, Table
 from silkscope.report.module_sections import Module, register
-from silkscope.report.module_text import label, num, study
+from silkscope.report.module_text import label, num, refused, study
 
 if TYPE_CHECKING:
     from silkscope.report.builder import ReportInputs
@@ -71,7 +72,10 @@ def group_names(t: Translator, table: pd.DataFrame) -> dict[str, str]:
 def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
     from silkscope.cluster.chain import GROUP_COLUMNS, smile_figure
 
-    result = compute(inputs, demo)
+    try:
+        result = compute(inputs, demo)
+    except (InputError, MethodError) as exc:
+        return refused("smile", t("module_a.section.smile"), t, exc)
     table = result.table
     keys = [c for c in GROUP_COLUMNS if c in table.columns]
     groups = group_names(t, table)

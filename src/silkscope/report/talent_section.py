@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from silkscope.errors import InputError, MethodError
 from silkscope.i18n import Translator
 from silkscope.report.document import Section, Table
 from silkscope.report.module_sections import Module, register
-from silkscope.report.module_text import amount, labels, study
+from silkscope.report.module_text import amount, labels, refused, study
 
 if TYPE_CHECKING:
     from silkscope.report.builder import ReportInputs
@@ -96,7 +97,10 @@ def _method(t: Translator, method: str) -> str:
 
 
 def build(inputs: ReportInputs, t: Translator, demo: bool) -> Section:
-    result, summary, observed = compute(inputs, demo)
+    try:
+        result, summary, observed = compute(inputs, demo)
+    except (InputError, MethodError) as exc:
+        return refused("talent", t("module_a.section.talent"), t, exc)
     gap = result.table
     region_names = dict(zip(gap["region"], labels(t, "region", gap["region"]), strict=False))
     field_names = dict(zip(gap["field"], labels(t, "field", gap["field"]), strict=False))
