@@ -315,9 +315,14 @@ def agglomeration_command(
 @reports_errors
 def smile_command(
     data: Path = typer.Option(
-        ...,
+        None,
         "--data",
         help="Table: stage, order, output, value_added[, year][, region] (output may be empty).",
+    ),
+    workspace: Path = typer.Option(
+        None,
+        "--workspace",
+        help="Study folder: read its chain stages (import table --kind chain-stages) instead of --data.",
     ),
     chart: Path = typer.Option(
         None, "--chart", help="Chart .html (default: beside --out, <stem>_chart.html)."
@@ -327,7 +332,6 @@ def smile_command(
     """Smile curve: value-added rate and share by chain stage, quadratic fit, Lind–Mehlum U test."""
     from silkscope.cluster.chain import smile_curve, smile_figure
     from silkscope.i18n import translator
-    from silkscope.io.tables import read_table
     from silkscope.io.writers import check_output_path, write_text
     from silkscope.report.charts import PLOTLY_CONFIG
 
@@ -335,7 +339,7 @@ def smile_command(
     chart = chart or out.with_name(f"{out.stem}_chart.html")
     check_output_path(out)
     check_output_path(chart, (".html",))
-    result = smile_curve(read_table(data), data.name)
+    result = smile_curve(*_stages(data, workspace))
     for note in result.notes:
         console.print(f"[yellow]{escape(note)}[/]")
     for fit in result.fits:
@@ -375,3 +379,26 @@ def smile_command(
     console.print(t("smile.chart_written", path=str(chart)))
     show_table(result.table, title=t("smile.title"))
     write_output(result.table, out, title="smile")
+
+
+def _stages(data: Path | None, workspace: Path | None):
+    """``(table, name)`` of the chain stages: ``--data`` or the study's ``chain_stages`` table."""
+    from silkscope.errors import InputError
+
+    if (data is None) == (workspace is None):
+        raise InputError("give either --data FILE or --workspace STUDY (one of them)")
+    if data is not None:
+        from silkscope.io.tables import read_table
+
+        return read_table(data), data.name
+    from silkscope.io.module_tables import chain_stages
+    from silkscope.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    table = chain_stages(ws)
+    if table is None:
+        raise InputError(
+            f"study {ws.root} holds no chain stages",
+            hint=f"silkscope import table FILE --kind chain-stages --workspace {workspace}",
+        )
+    return table, "chain_stages"

@@ -22,7 +22,14 @@ def table(
         help="CSV (UTF-8/BOM/GBK), Excel (.xlsx, .xls incl. CNKI's protected .xls) or Parquet file(s); "
         "several files (e.g. one yearbook table per year) are imported together, all or nothing.",
     ),
-    kind: str = typer.Option("indicators", "--kind", help="What the table holds: indicators."),
+    kind: str = typer.Option(
+        "indicators",
+        "--kind",
+        help="What the table holds: indicators | talent-supply (region, field, year, value) | "
+        "talent-demand (region, sector, year, value) | talent-mapping (YAML fields -> sectors) | "
+        "chain-stages (stage, order, output, value_added[, year, region], or the NBS release layout); "
+        "a talent or chain table replaces the study's whole table.",
+    ),
     sheet: str = typer.Option(
         None, "--sheet", help="Excel sheet name, or its 0-based position (default: the first)."
     ),
@@ -86,12 +93,16 @@ def table(
     """Import an indicator table (long, wide, or wide by year as NBS publishes it) in one transaction."""
     from silkscope.errors import InputError
     from silkscope.io.importing import import_indicator_tables
+    from silkscope.io.module_tables import KINDS
     from silkscope.io.tables import parse_aliases
     from silkscope.workspace import Workspace
 
-    if kind != "indicators":
-        raise InputError(f"unknown --kind '{kind}'; this command imports: indicators")
+    if kind != "indicators" and kind not in KINDS:
+        raise InputError(f"unknown --kind '{kind}'; this command imports: indicators, {', '.join(KINDS)}")
     ws = Workspace.open(workspace)
+    if kind in KINDS:
+        _module_table(ws, files, kind, sheet=sheet, header_row=header_row, encoding=encoding, licence=licence)
+        return
     known = None
     if framework is not None:
         from silkscope.index import Framework, builtin_framework
@@ -147,6 +158,24 @@ def table(
             named = ", ".join(f"{k} {fact[k]}" for k in ("name_zh", "name_en", "unit") if fact.get(k))
             if named:
                 console.print(f"  indicator {fact['indicator_id']}: {named}")
+
+
+def _module_table(ws, files: list[Path], kind: str, licence: str | None, **options) -> None:
+    """One talent or chain-stage file into its study table (``io.module_tables``), replaced whole."""
+    from silkscope.errors import InputError
+    from silkscope.io.module_tables import import_module_table
+
+    if len(files) != 1:
+        raise InputError(f"--kind {kind} imports one file at a time; got {len(files)}")
+    summary = import_module_table(ws, files[0], kind, licence=licence, **options)
+    console.print(
+        f"imported {summary['rows']:,} rows from {files[0].name} into {summary['table']} "
+        f"as source {summary['source_id']}"
+    )
+    if summary["replaced"]:
+        console.print(f"  replaced the {summary['replaced']:,} rows the table held")
+    for note in summary["notes"]:
+        console.print(f"  note: {note}")
 
 
 def _n(count: int, word: str) -> str:

@@ -43,6 +43,11 @@ def gap_command(
     method: str = typer.Option("both", "--method", help="gm11|ets|both"),
     horizon: int = typer.Option(5, "--horizon", help="Years projected after the last observed year."),
     demo: bool = typer.Option(False, "--demo", help="Use seeded demonstration data (no files needed)."),
+    workspace: Path = typer.Option(
+        None,
+        "--workspace",
+        help="Study folder: read supply, demand and the mapping from it (import table --kind talent-*).",
+    ),
     out: Path = typer.Option(
         ..., "--out", help="Output .csv, .xlsx or .parquet (backtest beside it).", callback=checked_output()
     ),
@@ -55,10 +60,30 @@ def gap_command(
     check_output_path(out)
     check_output_path(backtest_path(out))
     methods_for(method)
-    use_demo = demo or (supply is None and demand is None)
-    if not use_demo and (supply is None or demand is None):
+    if workspace is not None and (supply is not None or demand is not None or demo):
+        raise InputError("give either --workspace STUDY or --supply/--demand files (or --demo), not both")
+    use_demo = demo or (supply is None and demand is None and workspace is None)
+    if not use_demo and workspace is None and (supply is None or demand is None):
         raise InputError("give both --supply FILE and --demand FILE (or --demo)")
-    if use_demo:
+    mapping_table = read_mapping(mapping)
+    if workspace is not None:
+        from silkscope.io.module_tables import missing_kinds, talent_inputs
+        from silkscope.workspace import Workspace
+
+        ws = Workspace.open(workspace)
+        held = talent_inputs(ws)
+        if held is None:
+            lacking = missing_kinds(ws, ("talent-supply", "talent-demand"))
+            raise InputError(
+                f"study {ws.root} holds no {' and no '.join(lacking)} table",
+                hint=" ; ".join(
+                    f"silkscope import table FILE --kind {k} --workspace {workspace}" for k in lacking
+                ),
+            )
+        supply_frame, demand_frame, study_mapping = held
+        mapping_table = mapping_table if mapping is not None else study_mapping
+        names = ("talent_supply", "talent_demand")
+    elif use_demo:
         from silkscope.talent.gap import demo_inputs
 
         err_console.print(f"[yellow]{_t('talent.demo_notice')}[/]")
@@ -74,7 +99,7 @@ def gap_command(
         result = talent_gap(
             supply_frame,
             demand_frame,
-            read_mapping(mapping),
+            mapping_table,
             method=method,
             horizon=horizon,
             supply_name=names[0],

@@ -125,12 +125,20 @@ def read_mapping(path: Path | None) -> dict[str, dict[str, float]] | None:
     """``{field: {sector: share}}`` from a YAML file with a ``fields:`` mapping (None: by name)."""
     if path is None:
         return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"mapping file '{path}' not found", file=path) from None
+    return parse_mapping(text, path)
+
+
+def parse_mapping(text: str, path: str | Path = "mapping") -> dict[str, dict[str, float]]:
+    """``{field: {sector: share}}`` from the YAML text of a mapping (a study keeps the text, see
+    ``io.module_tables``); ``path`` names it in problems."""
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"mapping file '{path}' not found", file=path) from None
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", file=path) from None
     fields = data.get("fields") if isinstance(data, dict) else None
