@@ -303,3 +303,19 @@ def test_province_geometry_turns_the_map_into_a_choropleth(tmp_path):
     bad.write_text('{"type": "FeatureCollection", "features": []}')
     result = runner.invoke(app, ["report", "--province-geometry", str(bad), "--out", str(out)])
     assert result.exit_code == 2 and "no feature names or codes a mainland province" in result.output
+
+
+def test_efficiency_without_positive_inputs_says_so_instead_of_failing():
+    """A study whose DEA inputs are all zero in every unit-year gets a sentence, not an error."""
+    from silkscope.index import demo_values
+    from silkscope.report.cluster_sections import DEA_INPUTS, efficiency_section
+
+    values = demo_values()
+    values.loc[values["indicator_id"] == DEA_INPUTS[0], "value"] = 0.0
+    t = Translator("en")
+    section = efficiency_section(values, t, {}, False)
+    assert section.tables == [] and section.figures == []
+    assert section.paragraphs == [
+        t("modules.efficiency.no_positive", ids="pf_employment, pf_assets, pf_value_added")
+    ]
+    assert "positive" in section.paragraphs[0]
