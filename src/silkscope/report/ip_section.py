@@ -30,14 +30,14 @@ import plotly.graph_objects as go
 
 from silkscope.i18n import Translator
 from silkscope.partners.table import IP_COLUMNS, POPULATION
+from silkscope.report.charts import province_tile_map
 from silkscope.report.document import Section, Table
 from silkscope.report.module_sections import Module, register
+from silkscope.report.partner_inputs import named_list
 
 IP_DIMENSION = "intellectual_property"
 RULE_ID = "ip_environment_licensing"
 WDI_IP_CODES = tuple(code for code, _ in IP_COLUMNS.values())
-#: countries or provinces named in a sentence before "and N more"
-MAX_NAMED = 12
 
 
 @dataclass
@@ -77,14 +77,6 @@ def held(inputs) -> bool:
     return bool(held_provinces(inputs.values, inputs.framework)) or bool(held_partner_codes(inputs))
 
 
-def _named(names: list[str], t: Translator) -> str:
-    """Names joined, the first :data:`MAX_NAMED` and a count of the rest."""
-    sep = "、" if t.lang == "zh" else ", "
-    if len(names) <= MAX_NAMED:
-        return sep.join(names)
-    return sep.join(names[:MAX_NAMED]) + t("module_b.and_more", n=len(names) - MAX_NAMED)
-
-
 # --- provinces -------------------------------------------------------------------------------
 def study_units(values: pd.DataFrame, indicators: list[str]) -> list[str]:
     """The units the provincial part covers: those holding an IP value in some year, and every
@@ -108,8 +100,8 @@ def province_part(
 
     indicators = ip_indicators(framework)
     held_ids = held_provinces(values, framework)
-    fw_names = (framework if IP_DIMENSION in framework else _cidi()).names(t.lang)
-    units_fw = framework if IP_DIMENSION in framework else _cidi()
+    defining = framework if IP_DIMENSION in framework else _cidi()  # names and units of the indicators
+    fw_names = defining.names(t.lang)
     ip = values[values["indicator_id"].isin(held_ids) & values["value"].notna()]
     year = int(ip["year"].max())
     this = ip[ip["year"] == year].pivot_table(index="unit_id", columns="indicator_id", values="value")
@@ -133,8 +125,11 @@ def province_part(
         {t("col.unit"): [names.get(u, u) for u in table["unit_id"]], t("col.unit_id"): table["unit_id"]}
     )
     for indicator in held_ids:
-        unit = label(t, "unit", units_fw[indicator].unit)
-        shown[f"{fw_names[indicator]} ({unit})" if unit else fw_names[indicator]] = table[indicator].round(3)
+        unit = label(t, "unit", defining[indicator].unit)
+        header = (
+            t("module_b.name_value", name=fw_names[indicator], value=unit) if unit else fw_names[indicator]
+        )
+        shown[header] = table[indicator].round(3)
     if has_dimension:
         shown[t("module_b.ip.col.dimension_score")] = table["score"].round(2)
         shown[t("module_b.ip.col.dimension_rank")] = table["rank"].astype("Int64")
@@ -160,13 +155,15 @@ def province_part(
                 t("module_b.col.year"): year if indicator in held_ids else None,
                 t("module_b.col.n_with"): len(units) - len(missing),
                 t("module_b.col.n_without"): len(missing),
-                t("module_b.col.without"): _named(missing, t) if indicator in held_ids else t("module_b.all"),
+                t("module_b.col.without"): named_list(missing, t)
+                if indicator in held_ids
+                else t("module_b.all"),
             }
         )
         if indicator in held_ids and missing:
             part.paragraphs.append(
                 t("module_b.ip.coverage.some", indicator=fw_names[indicator], n=len(units) - len(missing),
-                  total=len(units), year=year, missing=_named(missing, t))
+                  total=len(units), year=year, missing=named_list(missing, t))
             )  # fmt: skip
     complete = [i for i in held_ids if table[i].notna().all()]
     if complete:
@@ -245,12 +242,6 @@ def province_part(
         )
     )
     return part
-
-
-def province_tile_map(*args, **kwargs) -> go.Figure:
-    from silkscope.report.charts import province_tile_map as tile_map
-
-    return tile_map(*args, **kwargs)
 
 
 def _cidi():
@@ -353,7 +344,7 @@ def partner_part(table: pd.DataFrame, tiers: pd.DataFrame | None, t: Translator,
                 t("module_b.col.wdi_code"): code,
                 t("module_b.col.n_with"): len(table) - len(missing),
                 t("module_b.col.n_without"): len(missing),
-                t("module_b.col.without"): _named(missing, t) if column in columns else t("module_b.all"),
+                t("module_b.col.without"): named_list(missing, t) if column in columns else t("module_b.all"),
             }
         )
     not_held = [t(f"module_b.ip.col.{c}") for c in IP_COLUMNS if c not in columns]
@@ -385,7 +376,7 @@ def partner_part(table: pd.DataFrame, tiers: pd.DataFrame | None, t: Translator,
             n=len(hits),
             total=len(scored),
             threshold=f"{threshold:g}",
-            countries=_named(
+            countries=named_list(
                 [t("module_b.name_value", name=country_name(c, t.lang), value=f"{s:.2f}") for c, s in zip(hits["country"], hits["ip_environment"],
                                                                           strict=True)], t)
             or t("modules.none"),
@@ -482,7 +473,7 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
         if held_partner_codes(inputs):
             from silkscope.report.partner_inputs import study_partner_table
 
-            pt = study_partner_table(inputs.workspace, t.lang)
+            pt = study_partner_table(inputs.workspace)
             spans = pt.sources.set_index("column")["years"]
             years = t("module_b.list_sep").join(
                 f"`{c}` {spans[c]}" for c in WDI_IP_CODES if c in spans.index and spans[c]

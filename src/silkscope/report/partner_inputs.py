@@ -1,5 +1,5 @@
 """The study's partner table for the report's IP-environment and market-segment sections: built
-once per report (and language) from the workspace, as ``silkscope partners table --workspace``
+once per report from the workspace, as ``silkscope partners table --workspace``
 builds it (home China, the latest value of each country), and the country indicators a study holds,
 read cheaply to decide whether those sections are held."""
 
@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
 
 HOME = "CHN"
 
@@ -22,17 +20,18 @@ def _stamp(root: Path) -> int:
 
 
 @lru_cache(maxsize=4)
-def _table(root: str, lang: str, stamp: int):
+def _table(root: str, stamp: int):
     from silkscope.partners.table import partner_table
     from silkscope.workspace import Workspace
 
-    return partner_table(Workspace.open(root), HOME, lang=lang)
+    return partner_table(Workspace.open(root), HOME, lang="en")
 
 
-def study_partner_table(root: Path, lang: str):
+def study_partner_table(root: Path):
     """:class:`~silkscope.partners.table.PartnerTable` of the study at ``root`` (home China,
-    latest values), cached per store version and language."""
-    return _table(str(root), lang, _stamp(root))
+    latest values), cached per store version; its sources texts are in English (the sections
+    quote only its numbers and year spans, which do not depend on the language)."""
+    return _table(str(root), _stamp(root))
 
 
 @lru_cache(maxsize=4)
@@ -59,6 +58,12 @@ def held_country_indicators(root: Path | None) -> frozenset[str]:
     return indicators | ({"dist_km"} if pairs else frozenset())
 
 
-def non_missing(frame: pd.DataFrame, column: str) -> int:
-    """Countries with a value in ``column`` (0 when the column is absent)."""
-    return int(frame[column].notna().sum()) if column in frame.columns else 0
+def named_list(names: list[str], t, limit: int = 12) -> str:
+    """Names joined in the report's language, the first ``limit`` and a count of the rest
+    ("none" for no name)."""
+    if not names:
+        return t("modules.none")
+    sep = t("module_b.list_sep")
+    if len(names) <= limit:
+        return sep.join(names)
+    return sep.join(names[:limit]) + t("module_b.and_more", n=len(names) - limit)

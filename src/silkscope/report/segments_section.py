@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from silkscope.i18n import Translator
 from silkscope.report.document import Section, Table
 from silkscope.report.module_sections import Module, register
+from silkscope.report.partner_inputs import named_list
 
 #: (partner-table column, paper 003 group, taken as a log when positive)
 DEFAULT_VARIABLES: tuple[tuple[str, str, bool], ...] = (
@@ -82,7 +83,7 @@ def held(inputs) -> bool:
     candidates = held_country_indicators(inputs.workspace) & {c for c, _, _ in DEFAULT_VARIABLES}
     if len(candidates) < MIN_VARIABLES:
         return False
-    return holds(study_partner_table(inputs.workspace, "en").table)
+    return holds(study_partner_table(inputs.workspace).table)
 
 
 def run(table: pd.DataFrame):
@@ -116,7 +117,7 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
     else:
         from silkscope.report.partner_inputs import study_partner_table
 
-        table = study_partner_table(inputs.workspace, t.lang).table
+        table = study_partner_table(inputs.workspace).table
         source = []
     result, unused = run(table)
     groups = list(dict.fromkeys(result.groups.values()))
@@ -142,7 +143,7 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
     excluded = [country_name(c, t.lang) for c in result.excluded]
     paragraphs.append(
         t("module_b.segments.countries", n=len(result.table), total=len(table), excluded=len(excluded),
-          names=_short(excluded, t) if excluded else t("modules.none"))
+          names=named_list(excluded, t))
     )  # fmt: skip
     paragraphs.append(t("module_b.segments.rule", min_share=f"{MIN_SHARE:.0%}", min_variables=MIN_VARIABLES,
                         min_countries=MIN_COUNTRIES))  # fmt: skip
@@ -165,7 +166,7 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
         low = min(scores, key=scores.get)
         members = [country_name(c, t.lang) for c in row.countries.split(", ")]
         findings.append(
-            t("module_b.segments.finding.segment", segment=row.segment, size=row.size, names=_short(members, t),
+            t("module_b.segments.finding.segment", segment=row.segment, size=row.size, names=named_list(members, t),
               high=_group_name(t, high), high_score=f"{scores[high]:+.2f}", low=_group_name(t, low),
               low_score=f"{scores[low]:+.2f}")
         )  # fmt: skip
@@ -231,19 +232,13 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
         findings=findings,
         figures=[(caption, fig)],
         tables=[
-            Table(sheet="segments_profiles", title=t("module_b.segments.profiles_table"), frame=profiles),
+            Table(sheet="segments_profiles", title=t("module_b.segments.profiles_table"), frame=profiles,
+                  hidden=(t("modules.col.countries"),)),  # members: in the findings and the next table
             Table(sheet="segments_countries", title=t("module_b.segments.countries_table"), frame=countries,
                   show_rows=60),
             Table(sheet="segments_k", title=t("module_b.segments.k_table"), frame=k_table),
         ],
     )  # fmt: skip
-
-
-def _short(names: list[str], t: Translator, limit: int = 12) -> str:
-    sep = t("module_b.list_sep")
-    if len(names) <= limit:
-        return sep.join(names)
-    return sep.join(names[:limit]) + t("module_b.and_more", n=len(names) - limit)
 
 
 MODULE = register(Module("segments", "module_b.missing.segments", held, build_section))
