@@ -129,7 +129,9 @@ def province_part(
         header = (
             t("module_b.name_value", name=fw_names[indicator], value=unit) if unit else fw_names[indicator]
         )
-        shown[header] = table[indicator].round(3)
+        column = table[indicator].round(3)
+        whole = column.dropna()
+        shown[header] = column.astype("Int64") if len(whole) and (whole % 1 == 0).all() else column
     if has_dimension:
         shown[t("module_b.ip.col.dimension_score")] = table["score"].round(2)
         shown[t("module_b.ip.col.dimension_rank")] = table["rank"].astype("Int64")
