@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from silkscope.report.builder import ReportInputs
 
 #: the files that register a module, imported on first use, in the report's order
-MODULE_FILES: tuple[str, ...] = ("regions_section", "talent_section", "smile_section")
+MODULE_FILES: tuple[str, ...] = (
+    "regions_section",
+    "talent_section",
+    "smile_section",
+    "ip_section",
+    "segments_section",
+    "elasticity_section",
+)
 
 
 @dataclass(frozen=True)
