@@ -32,7 +32,7 @@ from silkscope.i18n import Translator, catalogue  # noqa: E402
 from silkscope.report.builder import build_report, demo_inputs, workspace_inputs  # noqa: E402
 from silkscope.report.cluster_sections import DEA_INPUTS, DEA_OUTPUTS  # noqa: E402
 from silkscope.report.document import Section, Table  # noqa: E402
-from silkscope.report.module_sections import _MODULES, Module, register  # noqa: E402
+from silkscope.report.module_sections import _MODULES, Module, modules, register  # noqa: E402
 from silkscope.web.app import create_app  # noqa: E402
 
 TOURISM = "china_nbs_provincial_tourism_gdp/china_provincial_tourism_gdp_long.csv"
@@ -268,6 +268,7 @@ def registered() -> Iterator[dict[str, bool]]:
             raise MethodError("test module: the table world_test has no rows for 2019")
         return _world_section(t)
 
+    modules()  # the registry's own modules first, so the test module comes last in any test order
     register(Module("world_test", "modules.section.cluster", lambda inputs: switches["held"], build))
     yield switches
     _MODULES.pop("world_test", None)
@@ -276,7 +277,8 @@ def registered() -> Iterator[dict[str, bool]]:
 def test_a_registered_module_appears_as_a_topic_with_no_dashboard_change(registered):
     client = TestClient(create_app(None))
     listed = client.get("/api/topics").json()["topics"]
-    assert listed[-1] == {"id": "world_test", "title": "World test topic", "demo": True}
+    # the list comes from the registry without a build: a module without a title key lists its id
+    assert listed[-1] == {"id": "world_test", "title": "world_test", "demo": True}
     data = client.get("/api/topics/world_test").json()
     assert data["paragraphs"] == ["Test values (not data), shown with `silkscope report`."]
     assert data["figures"][0]["geo"] is True  # the page loads the world geometry before drawing it
@@ -294,15 +296,20 @@ def test_a_registered_module_appears_as_a_topic_with_no_dashboard_change(registe
     assert geo.text.startswith("window.PlotlyGeoAssets") and '"world_110m"' in geo.text
 
 
-def test_a_failing_module_is_named_in_the_list_and_the_other_topics_still_work(registered):
+def test_a_failing_module_says_why_in_its_own_topic_and_the_other_topics_still_work(registered):
     registered["fail"] = True
     client = TestClient(create_app(None))
     data = client.get("/api/topics")
     assert data.status_code == 200
     body = data.json()
-    assert body["failed"] == ["test module: the table world_test has no rows for 2019"]
+    assert body["failed"] == []
     assert [t["id"] for t in body["topics"]][:2] == ["cluster", "efficiency"]
-    assert "world_test" not in {t["id"] for t in body["topics"]}
+    assert "world_test" in {t["id"] for t in body["topics"]}
+    failed = client.get("/api/topics/world_test")
+    assert failed.status_code == 200
+    reason = "test module: the table world_test has no rows for 2019"
+    assert failed.json()["paragraphs"] == [Translator("en")("study.module_failed", reason=reason)]
+    assert failed.json()["tables"] == [] and failed.json()["figures"] == []
     assert client.get("/api/topics/efficiency").status_code == 200
 
 
@@ -399,7 +406,7 @@ def test_a_real_study_lists_a_module_it_lacks_and_shows_one_it_holds(real_study,
     assert catalogue("en")["modules.section.cluster"] in listed["not_in_study"]["lines"]
     registered["held"] = True
     held = TestClient(create_app(real_study)).get("/api/topics").json()
-    assert held["topics"][-1] == {"id": "world_test", "title": "World test topic", "demo": False}
+    assert held["topics"][-1] == {"id": "world_test", "title": "world_test", "demo": False}
 
 
 def test_openapi_documents_the_topic_endpoints_and_the_409(demo_client):

@@ -192,7 +192,9 @@ def efficiency_section(
     wide = wide[(wide[needed] > 0).all(axis=1)]
     if wide.empty:  # DEA needs positive inputs and output; say so rather than fail
         return Section(
-            id="efficiency", title=title, paragraphs=[t("modules.efficiency.no_positive", ids=", ".join(needed))]
+            id="efficiency",
+            title=title,
+            paragraphs=[t("modules.efficiency.no_positive", ids=", ".join(needed))],
         )
     years = sorted(wide["year"].astype(int).unique())
     last = years[-1]

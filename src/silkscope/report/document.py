@@ -129,12 +129,13 @@ def with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
     return frame.assign(note=note)
 
 
-def label_demo(section: Section, t: Translator) -> Section:
+def label_demo(section: Section, t: Translator, note: str | None = None) -> Section:
     """Mark a section built on demo data inside a real study: title suffix, a ``note`` column in
-    every table's Excel sheet and a ``demo_`` sheet name, so the HTML and every Excel sheet say so."""
-    note = t("study.demo_note")
+    every table's Excel sheet and a ``demo_`` sheet name, so the HTML and every Excel sheet say so.
+    ``note`` says what the data is (default: the synthetic demonstration data)."""
+    note = note or t("study.demo_note")
     section.title = section.title + t("study.demo_suffix")
-    section.paragraphs.insert(0, note)
+    section.paragraphs = [note, *(p for p in section.paragraphs if p != note)]  # said once, first
     for table in section.tables:
         table.frame = with_note(table.frame, note)
         table.hidden = (*table.hidden, "note")  # the HTML says it once, in the title and first paragraph

@@ -237,4 +237,12 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
     )
 
 
-MODULE = register(Module("elasticity", "module_b.missing.elasticity", held, build_section))
+MODULE = register(
+    Module(
+        "elasticity",
+        "module_b.missing.elasticity",
+        held,
+        build_section,
+        title_key="module_b.section.elasticity",
+    )
+)

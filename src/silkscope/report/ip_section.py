@@ -512,4 +512,4 @@ def _study_tiers(inputs) -> pd.DataFrame | None:
     return _tiers_of(inputs.trade()) if inputs.has_flows() else None
 
 
-MODULE = register(Module("ip", "module_b.missing.ip", held, build_section))
+MODULE = register(Module("ip", "module_b.missing.ip", held, build_section, title_key="module_b.section.ip"))

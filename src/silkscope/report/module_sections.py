@@ -1,11 +1,15 @@
-"""The report's module sections (talent, smile curve, IP, segments, elasticity, regions): one
-registry so the report and the dashboard show the same sections, each only when the study holds
-its inputs, or built on the labelled demo data in the demo and with ``--with-demo``.
+"""The report's module sections (regional disparity, talent, smile curve, IP, segments,
+elasticity): one registry so the report and the dashboard show the same sections, each only when
+the study holds its inputs, or built on the labelled demo data in the demo and with ``--with-demo``.
 
 A module is registered with :func:`register` from its own file (``report/<module>_section.py``);
 ``held`` says whether the study holds the inputs, ``build`` makes the section (``demo=True``: on
-the module's seeded demo data) and ``missing_key`` is the catalogue line of the report's "not in
-this study" list, naming what to import.
+the module's demo data), ``missing_key`` is the catalogue line of the report's "not in this study"
+list naming what to import, ``title_key`` the section's title (so a list of sections needs no
+build) and ``demo_note_key`` what the module's demo data is.
+
+A module that cannot be computed from what the study holds (a :class:`SilkscopeError` while
+building) becomes a section saying why, so one module never takes the report down with it.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from silkscope.errors import SilkscopeError
 from silkscope.i18n import Translator
 from silkscope.report.document import Section, label_demo
 
@@ -31,6 +36,10 @@ MODULE_FILES: tuple[str, ...] = (
     "elasticity_section",
 )
 
+#: how a module appears: on the study's data, on demo data in the demo report, on demo data
+#: labelled section by section (``--with-demo``), or only named in "not in this study"
+Mode = Literal["held", "demo", "labelled", "missing"]
+
 
 @dataclass(frozen=True)
 class Module:
@@ -40,6 +49,11 @@ class Module:
     missing_key: str
     held: Callable[[ReportInputs], bool]
     build: Callable[[ReportInputs, Translator, bool], Section]
+    title_key: str = ""
+    demo_note_key: str = "study.demo_note"
+
+    def title(self, t: Translator) -> str:
+        return t(self.title_key) if self.title_key else self.id
 
 
 _MODULES: dict[str, Module] = {}
@@ -58,21 +72,41 @@ def modules() -> list[Module]:
     return list(_MODULES.values())
 
 
-def module_sections(inputs: ReportInputs, t: Translator) -> tuple[list[Section], list[str]]:
-    """The module sections the report shows, and the "not in this study" lines of the others.
+def module_plan(inputs: ReportInputs) -> list[tuple[Module, Mode]]:
+    """Each module with how it appears for ``inputs`` (see :data:`Mode`); ``held`` is asked only
+    of a real study."""
+    plan: list[tuple[Module, Mode]] = []
+    for module in modules():
+        if inputs.is_demo:
+            plan.append((module, "demo"))
+        elif module.held(inputs):
+            plan.append((module, "held"))
+        else:
+            plan.append((module, "labelled" if inputs.with_demo else "missing"))
+    return plan
 
-    A module whose inputs the study holds is built on them; otherwise, in the demo it is built on
-    demo data (the whole report is labelled), with ``with_demo`` it is built on demo data and
-    labelled section by section (:func:`label_demo`), else it is named in the missing list."""
+
+def build_module(module: Module, mode: Mode, inputs: ReportInputs, t: Translator) -> Section:
+    """The section of ``module`` in ``mode`` (not "missing"); a SilkscopeError becomes a section
+    that says the module could not be computed and why."""
+    try:
+        section = module.build(inputs, t, mode != "held")
+    except SilkscopeError as exc:
+        section = Section(
+            id=module.id, title=module.title(t), paragraphs=[t("study.module_failed", reason=str(exc))]
+        )
+    if mode == "labelled":
+        label_demo(section, t, t(module.demo_note_key))
+    return section
+
+
+def module_sections(inputs: ReportInputs, t: Translator) -> tuple[list[Section], list[str]]:
+    """The module sections the report shows, and the "not in this study" lines of the others."""
     sections: list[Section] = []
     missing: list[str] = []
-    for module in modules():
-        if not inputs.is_demo and module.held(inputs):
-            sections.append(module.build(inputs, t, False))
-        elif inputs.is_demo:
-            sections.append(module.build(inputs, t, True))
-        elif inputs.with_demo:
-            sections.append(label_demo(module.build(inputs, t, True), t))
-        else:
+    for module, mode in module_plan(inputs):
+        if mode == "missing":
             missing.append(t(module.missing_key))
+        else:
+            sections.append(build_module(module, mode, inputs, t))
     return sections, missing

@@ -271,4 +271,6 @@ def _findings(t: Translator, dagum, theil, beta, obstacles, c) -> list[str]:
     return out
 
 
-MODULE = register(Module("regions", "module_a.missing.regions", held, build))
+MODULE = register(
+    Module("disparity", "module_a.missing.regions", held, build, title_key="module_a.section.regions")
+)

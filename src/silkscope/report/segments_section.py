@@ -241,4 +241,8 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
     )  # fmt: skip
 
 
-MODULE = register(Module("segments", "module_b.missing.segments", held, build_section))
+MODULE = register(
+    Module(
+        "segments", "module_b.missing.segments", held, build_section, title_key="module_b.section.segments"
+    )
+)

@@ -153,4 +153,13 @@ def _findings(t: Translator, result, table, keys, groups, stage_names) -> list[s
     return out
 
 
-MODULE = register(Module("smile", "module_a.missing.smile", held, build))
+MODULE = register(
+    Module(
+        "smile",
+        "module_a.missing.smile",
+        held,
+        build,
+        title_key="module_a.section.smile",
+        demo_note_key="module_a.smile.demo_note",
+    )
+)

@@ -246,4 +246,6 @@ def _figures(t: Translator, gap, observed, summary, regions, fields) -> list[tup
     return figures
 
 
-MODULE = register(Module("talent", "module_a.missing.talent", held, build))
+MODULE = register(
+    Module("talent", "module_a.missing.talent", held, build, title_key="module_a.section.talent")
+)

@@ -4,13 +4,13 @@ JSON (paragraphs, findings, Plotly figures, tables), built on first use and cach
 The topics are the report's own sections, built by the report's functions with the same rules
 (:func:`silkscope.report.builder.build_report`): the cluster section (always), the efficiency
 section (when the study holds the DEA inputs and output, or in the demo) and every registered
-module section (:func:`silkscope.report.module_sections.module_sections`: held, demo, or named
-in the "not in this study" list). A module added to the registry appears here with no change.
+module section (:func:`silkscope.report.module_sections.module_plan`: held, demo, or named in
+the "not in this study" list). A module added to the registry appears here with no change.
 
-Module sections are built together, once per language, when the list is first asked for (their
-titles are only known from the built section); the cluster and efficiency sections are built
-when first opened. A :class:`~silkscope.errors.SilkscopeError` while building is kept and
-reported for that topic (or, for the module sections, in the list), never raised as a 500.
+The list needs no build (titles come from the registry); each section is built when first opened
+and cached per language. A :class:`~silkscope.errors.SilkscopeError` while building a core
+section is kept and reported for that topic (HTTP 409); a module that fails says so in its own
+section (:func:`~silkscope.report.module_sections.build_module`); never a 500.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from silkscope.report.cluster_sections import (
     efficiency_section,
 )
 from silkscope.report.document import Section, Table
-from silkscope.report.module_sections import module_sections
+from silkscope.report.module_sections import Mode, Module, build_module, module_plan
 from silkscope.web.state import ApiError, LazyCache, json_records
 
 #: the report's sections built from the index data: id -> catalogue key of the section's title
@@ -77,44 +77,50 @@ class Topics:
     def core_ids(self) -> list[str]:
         return ["cluster", *(["efficiency"] if self.has_efficiency else [])]
 
-    def _modules(self, lang: str) -> tuple[dict[str, Section], list[str]] | _Failed:
-        """The module sections (by section id) and their "not in this study" lines, or the failure."""
+    def _plan(self) -> dict[str, tuple[Module, Mode]] | _Failed:
+        """The registered modules by topic id with how each appears (:func:`module_plan`)."""
 
-        def build() -> tuple[dict[str, Section], list[str]] | _Failed:
+        def plan() -> dict[str, tuple[Module, Mode]] | _Failed:
             try:
-                sections, missing = module_sections(self.inputs, Translator(lang))
+                planned = module_plan(self.inputs)
             except SilkscopeError as exc:
                 return _Failed(str(exc))
             taken = set(CORE_TITLES)
-            by_id: dict[str, Section] = {}
-            for section in sections:
-                key = section.id
+            by_id: dict[str, tuple[Module, Mode]] = {}
+            for module, mode in planned:
+                key = module.id
                 while key in taken:  # a module reusing a core id stays reachable
                     key += "_"
                 taken.add(key)
-                by_id[key] = section
-            return by_id, missing
+                by_id[key] = (module, mode)
+            return by_id
 
-        return self._cache.get(("modules", lang), build)
+        return self._cache.get(("plan",), plan)
+
+    def _shown(self) -> dict[str, tuple[Module, Mode]]:
+        """The module topics the dashboard lists (not the ones only named as missing)."""
+        plan = self._plan()
+        return {} if isinstance(plan, _Failed) else {k: v for k, v in plan.items() if v[1] != "missing"}
 
     def listing(self, lang: str) -> dict[str, Any]:
-        """The topics (id, title, demo flag), the "not in this study" lines and any failure."""
+        """The topics (id, title, demo flag), the "not in this study" lines and any failure; no
+        module is built to list it."""
         t = Translator(lang)
         topics = [{"id": i, "title": t(CORE_TITLES[i]), "demo": self.inputs.is_demo} for i in self.core_ids()]
         missing: list[str] = []
         if not self.has_efficiency:
             missing.append(t("study.missing.efficiency", ids=", ".join([*DEA_INPUTS, *DEA_OUTPUTS])))
         failed: list[str] = []
-        modules = self._modules(lang)
-        if isinstance(modules, _Failed):
-            failed.append(modules.message)
+        plan = self._plan()
+        if isinstance(plan, _Failed):
+            failed.append(plan.message)
         else:
-            by_id, not_held = modules
-            topics += [
-                {"id": key, "title": section.title, "demo": self.is_demo(section, t)}
-                for key, section in by_id.items()
-            ]
-            missing += not_held
+            for key, (module, mode) in plan.items():
+                if mode == "missing":
+                    missing.append(t(module.missing_key))
+                else:
+                    title = module.title(t) + (t("study.demo_suffix") if mode == "labelled" else "")
+                    topics.append({"id": key, "title": title, "demo": mode != "held"})
         return {
             "lang": lang,
             "demo": self.inputs.is_demo,
@@ -128,13 +134,12 @@ class Topics:
         }
 
     def ids(self, lang: str) -> list[str]:
-        modules = self._modules(lang)
-        return self.core_ids() + ([] if isinstance(modules, _Failed) else list(modules[0]))
+        return self.core_ids() + list(self._shown())
 
-    def is_demo(self, section: Section, t: Translator) -> bool:
-        """Whether ``section`` shows demonstration data: the demo app, or a section labelled by
-        :func:`~silkscope.report.document.label_demo` (its first paragraph is the demo note)."""
-        return self.inputs.is_demo or section.paragraphs[:1] == [t("study.demo_note")]
+    def is_demo(self, topic: str) -> bool:
+        """Whether ``topic`` shows demonstration data: the demo app, or a module on demo data."""
+        shown = self._shown()
+        return self.inputs.is_demo or (topic in shown and shown[topic][1] != "held")
 
     # one topic ---------------------------------------------------------------------------------
     def section(self, topic: str, lang: str) -> Section:
@@ -142,11 +147,14 @@ class Topics:
         if topic in CORE_TITLES and topic in self.core_ids():
             built = self._cache.get(("section", topic, lang), lambda: self._build_core(topic, lang))
         else:
-            modules = self._modules(lang)
-            if isinstance(modules, _Failed) or topic not in modules[0]:
+            shown = self._shown()
+            if topic not in shown:
                 known = ", ".join(self.ids(lang))
                 raise ApiError(404, f"unknown topic '{topic[:80]}'; the topics of this study are: {known}")
-            built = modules[0][topic]
+            module, mode = shown[topic]
+            built = self._cache.get(
+                ("section", topic, lang), lambda: build_module(module, mode, self.inputs, Translator(lang))
+            )
         if isinstance(built, _Failed):
             raise TopicError(topic, built.message)
         return built
@@ -178,7 +186,7 @@ class Topics:
                 404, f"topic '{topic}' has {len(section.tables)} table(s) (0 to {len(section.tables) - 1})"
             )
         table = section.tables[index]
-        return table.frame, table.sheet, self.is_demo(section, Translator(lang))
+        return table.frame, table.sheet, self.is_demo(topic)
 
 
 def section_json(
@@ -195,7 +203,7 @@ def section_json(
         "id": topic,
         "lang": t.lang,
         "title": section.title,
-        "demo": topics.is_demo(section, t),
+        "demo": topics.is_demo(topic),
         "paragraphs": list(section.paragraphs),
         "findings": list(section.findings),
         "figures": [
