@@ -170,6 +170,14 @@ def test_min_ranks_equal_scipy_with_ties_nan_and_infinities():
         v[rng.uniform(size=shape) < 0.1] = -0.0
         expected = rankdata(v, axis=-1, method="min", nan_policy="omit")
         np.testing.assert_array_equal(min_ranks(v), expected)
+    # NaN is sorted as +inf: a lane holding both, -inf, and lanes with no tie at all (no tie pass)
+    v = np.array([[np.nan, np.inf, 1.0, np.inf, -np.inf, np.nan], [3.5, -1.0, 2.0, 0.5, 9.0, -7.0]])
+    expected = rankdata(v, axis=-1, method="min", nan_policy="omit")
+    np.testing.assert_array_equal(min_ranks(v), expected)
+    np.testing.assert_array_equal(min_ranks(v)[0], [np.nan, 3, 2, 3, 1, np.nan])
+    distinct = rng.permutation(200).reshape(4, 50).astype(float)
+    np.testing.assert_array_equal(min_ranks(distinct), rankdata(distinct, axis=-1))
+    assert min_ranks(np.empty((3, 0))).shape == (3, 0)
 
 
 def test_rank_within_with_replicate_axes_equals_scipy_per_year():
@@ -178,6 +186,19 @@ def test_rank_within_with_replicate_axes_equals_scipy_per_year():
     scores = rng.integers(0, 5, (6, 45, 3)).astype(float)
     scores[rng.uniform(size=scores.shape) < 0.1] = np.nan
     np.testing.assert_array_equal(rank_within(scores, years), reference_ranks(scores, years))
+
+
+def test_rank_within_in_blocks_of_a_few_nodes_equals_scipy(monkeypatch):
+    """Blocks smaller than one year's lanes (as at 30,000 units): the same ranks, with replicate
+    axes, ties, NaN and rows of a year scattered through the matrix."""
+    rng = np.random.default_rng(10)
+    years = rng.permutation(np.repeat([2011, 2010, 2013], 20))
+    scores = rng.integers(0, 6, (2, 60, 7)).astype(float)
+    scores[rng.uniform(size=scores.shape) < 0.1] = np.nan
+    expected = reference_ranks(scores, years)
+    for block in (1, 45, 100, 250):  # one node per block, a partial last block, several nodes
+        monkeypatch.setattr(build_module, "RANK_BLOCK", block)
+        np.testing.assert_array_equal(rank_within(scores, years), expected)
 
 
 def test_long_tables_take_the_grouped_paths_and_still_equal_pandas():
