@@ -159,6 +159,9 @@ def test_embargo_separation_only_the_ir_check_finds_equals_both_checks():
     assert_same_fit(result, reference)
     assert f"the ir check on the fitted sample found {extra} separated" in result.summary()
     assert result.nobs == int(fe_only._N) - extra
+    both = gravity(data, formula, "cluster:pair", separation="fe+ir")  # --separation fe+ir
+    pd.testing.assert_frame_equal(result.tidy(), both.tidy(), rtol=0, atol=0)
+    assert result.dropped == both.dropped
 
 
 def test_fe_separation_only_equals_both_checks():
