@@ -63,10 +63,11 @@ Correia, Guimarães & Zylkin 2019, section 4.2) runs on the fitted sample (:func
 arrays demeaned once), and if it finds separated observations (or cannot run) the model is refitted
 with pyfixest's ``fe`` and ``ir`` checks, so what is dropped and reported is what pyfixest's checks
 drop. pyfixest's own ``ir`` check refits a whole model at each step (formula, a copy of the data,
-fixed effects recovered): +31 % time and +29 % memory on 447k rows with three high-dimensional fixed
-effects (``benchmarks/bench_gravity.py``). ``fe+ir`` always runs pyfixest's two checks (the
-behaviour before ``auto``); ``fe`` runs only the ``fe`` check (pyfixest's default), and the summary
-then says separation by the regressors was not checked when zeros remain.
+fixed effects recovered): +16-31 % time and +25-29 % memory on 447k rows with three
+high-dimensional fixed effects (``benchmarks/bench_gravity.py``, ``benchmarks/RESULTS.md``).
+``fe+ir`` always runs pyfixest's two checks (the behaviour before ``auto``); ``fe`` runs only the
+``fe`` check (pyfixest's default), and the summary then says separation by the regressors was not
+checked when zeros remain.
 """
 
 from __future__ import annotations
