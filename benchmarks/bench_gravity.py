@@ -1,15 +1,21 @@
 """PPML gravity with three high-dimensional fixed effects (exporter-year, importer-year, pair) on
 150 countries x 20 years (447,000 rows), through silkscope's ``partners.gravity`` (pyfixest
-``fepois``), against pyfixest ``fepois`` called directly (interleaved, medians of 3; each fit's
-peak memory in a fresh process), and silkscope with pyfixest's ``fe`` + ``ir`` separation checks
-(the behaviour before ``separation='auto'``); the log-linear OLS with the same fixed effects
-(pyfixest ``feols``) is printed for scale. R fixest cannot be installed from this machine's registries (no Debian
-package ``r-cran-fixest``; CRAN is not reachable), so it is not run side by side.
+``fepois``), against pyfixest ``fepois`` called directly with its default checks (interleaved,
+medians of ``GRAVITY_RUNS``, default 5, in alternating order; each fit's peak memory in a fresh
+process, median of ``GRAVITY_MEMORY_RUNS``, default 3), then silkscope with ``separation='fe'``
+(pyfixest's check only) and with pyfixest's ``fe`` + ``ir`` separation checks (the behaviour
+before ``separation='auto'``), interleaved with each other.
+Every run's time is printed so the noise can be read, and the CPU time (user + system, all
+threads) beside it, which other jobs on the machine disturb less than the wall time. The
+log-linear OLS with the same fixed effects (pyfixest ``feols``) is printed for scale. R fixest
+cannot be installed from this machine's registries (no Debian package ``r-cran-fixest``; CRAN is
+not reachable), so it is not run side by side.
 
 Synthetic panel from a structural gravity model with a known distance elasticity (-1.0) and an
-RTA effect (+0.3), about 12 % zero flows; the estimates are printed beside the truth.
+RTA effect (+0.3), about a quarter of the flows zero (26 %; 25 % of the fitted sample after the
+fe check); the estimates are printed beside the truth.
 
-Run: .venv/bin/python -m benchmarks gravity
+Run: .venv/bin/python -m benchmarks gravity   (GRAVITY_RUNS=7 for more runs)
 """
 
 from __future__ import annotations
@@ -75,13 +81,15 @@ def panel(seed: int = 5) -> pd.DataFrame:
 
 
 SPEC_FULL = "trade ~ rta | exp_year + imp_year + pair"
-VARIANTS = ("auto", "pyfixest", "fe+ir")
+VARIANTS = ("auto", "pyfixest", "fe", "fe+ir")
+RUNS = int(os.environ.get("GRAVITY_RUNS", "5"))
+MEMORY_RUNS = int(os.environ.get("GRAVITY_MEMORY_RUNS", "3"))
 
 
 def fit(variant: str, data: pd.DataFrame, spec: str = SPEC_FULL):
-    """One PPML fit: silkscope with its default separation checks (``auto``), silkscope with
-    pyfixest's ``fe`` + ``ir`` checks (the behaviour before ``auto``), or pyfixest ``fepois`` called
-    directly with its defaults (the ``fe`` check)."""
+    """One PPML fit: silkscope with its default separation checks (``auto``), with the ``fe`` check
+    only, with pyfixest's ``fe`` + ``ir`` checks (the behaviour before ``auto``), or pyfixest
+    ``fepois`` called directly with its defaults (the ``fe`` check)."""
     import pyfixest as pf
 
     from silkscope.partners.gravity import gravity
@@ -124,30 +132,53 @@ def main() -> None:
         "pyfixest", data[data.exp_year // 100 < 20]
     )  # warm up (imports, compiled kernels) outside the timings
     times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}  # user + system, all threads
     results = {}
-    for _ in range(3):  # interleaved, median of 3
-        for variant in VARIANTS:
-            start = time.perf_counter()
+    # auto against pyfixest direct, interleaved A B B A ..., then fe and fe+ir the same way: the
+    # fit after fe+ir pays the page faults of the memory it returned, which would fall on auto
+    paired = [("auto", "pyfixest"), ("pyfixest", "auto")] * RUNS
+    others = [("fe", "fe+ir"), ("fe+ir", "fe")] * RUNS
+    for order in paired[:RUNS] + others[:RUNS]:
+        for variant in order:
+            start, start_cpu = time.perf_counter(), os.times()
             results[variant] = fit(variant, data)
+            end_cpu = os.times()
             times[variant].append(time.perf_counter() - start)
+            cpu[variant].append(end_cpu.user + end_cpu.system - start_cpu.user - start_cpu.system)
     t = {v: statistics.median(times[v]) for v in VARIANTS}
+    c = {v: statistics.median(cpu[v]) for v in VARIANTS}
     with tempfile.TemporaryDirectory() as tmp:
         pickled = Path(tmp) / "panel.pkl"
         data.to_pickle(pickled)
-        mem = {v: fit_memory_mb(v, pickled) for v in VARIANTS}
+        mems = {v: [] for v in VARIANTS}
+        for _ in range(MEMORY_RUNS):
+            for v in VARIANTS:
+                mems[v].append(fit_memory_mb(v, pickled))
+        mem = {v: statistics.median(mems[v]) for v in VARIANTS}
     direct = results["pyfixest"].coef()["rta"]
     ours = results["auto"].tidy().set_index("term").loc["rta"]
     assert abs(ours.estimate - direct) <= 1e-12 * abs(direct), (ours.estimate, direct)
     base_t, base_m = t["pyfixest"], mem["pyfixest"]
     print(f"  {results['auto'].separation_note}")
+    ratios = [a / b for a, b in zip(times["auto"], times["pyfixest"], strict=True)]
     for variant, label in (
         ("pyfixest", "pyfixest fepois direct (fe check)     "),
         ("auto", "silkscope gravity, separation=auto   "),
+        ("fe", "silkscope gravity, separation=fe     "),
         ("fe+ir", "silkscope gravity, separation=fe+ir  "),
     ):
         print(
             f"  {label}: {t[variant]:6.2f} s ({t[variant] / base_t - 1:+.1%}), "
-            f"fit memory {mem[variant]:6.0f} MB ({mem[variant] / base_m - 1:+.1%})"
+            f"CPU {c[variant]:6.2f} s ({c[variant] / c['pyfixest'] - 1:+.1%}), "
+            f"fit memory {mem[variant]:6.0f} MB ({mem[variant] / base_m - 1:+.1%}); "
+            f"runs {' '.join(f'{x:.2f}' for x in times[variant])} s; "
+            f"memory runs {' '.join(f'{x:.0f}' for x in mems[variant])} MB"
+        )
+    cpu_ratios = [a / b for a, b in zip(cpu["auto"], cpu["pyfixest"], strict=True)]
+    for what, values in (("time", ratios), ("CPU", cpu_ratios)):
+        print(
+            f"  auto / direct {what} within each round: median {statistics.median(values) - 1:+.1%}, "
+            f"range {min(values) - 1:+.1%} to {max(values) - 1:+.1%} ({RUNS} rounds)"
         )
     print(f"  rta {ours.estimate:.6f} (truth 0.300); silkscope auto == pyfixest direct to 1e-12: yes")
     # distance is absorbed by the pair effects; its elasticity comes from the model without them

@@ -2,9 +2,10 @@
 a straightforward pandas implementation of the same pipeline (min-max pooled, framework weights,
 arithmetic mean, ranks per year) run in the same run; at 300 units both must give the same scores.
 At 30,000 units each side runs in a fresh process that builds the data, so its peak RSS
-(``getrusage``) is its own: the process peak (input table included) and what the build adds.
+(``VmHWM``, reset after the data are built) is its own: the process peak (input table included)
+and what the build adds; every run's time is printed, so the noise of a shared machine shows.
 
-Run: .venv/bin/python -m benchmarks index
+Run: .venv/bin/python -m benchmarks index   (INDEX_RUNS=7 for more builds at 30,000 units)
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def pandas_baseline(values: pd.DataFrame, fw: Framework) -> pd.DataFrame:
 
 
 LARGE = 30_000
+REPEAT = int(os.environ.get("INDEX_RUNS", "5"))  # builds timed at 30,000 units (the peer runs once)
 _CHILD = """
 import statistics, time
 from benchmarks._util import reset_peak_rss, rss_mb
@@ -79,17 +81,18 @@ for _ in range({repeat}):
     run()
     times.append(time.perf_counter() - start)
 peak = rss_mb("VmHWM")
-print(statistics.median(times), peak, peak - before)
+print(statistics.median(times), peak, peak - before, *times)
 """
 
 
-def large(ours: bool, repeat: int) -> tuple[float, float, float]:
-    """Median seconds, process peak RSS (MB) and the build's addition to it, at 30,000 units."""
+def large(ours: bool, repeat: int) -> tuple[float, float, float, list[float]]:
+    """Median seconds, process peak RSS (MB), the build's addition to it, and every run's seconds,
+    at 30,000 units."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     code = _CHILD.format(n=LARGE, ours=ours, repeat=repeat)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    seconds, peak, added = (float(v) for v in out.stdout.split())
-    return seconds, peak, added
+    seconds, peak, added, *runs = (float(v) for v in out.stdout.split())
+    return seconds, peak, added, runs
 
 
 def main() -> None:
@@ -115,14 +118,14 @@ def main() -> None:
     )
     print(f"  silkscope build (entropy weights, geometric):         {entropy_t * 1000:.0f} ms")
     print("  scores identical to 1e-9 and ranks identical: yes")
-    ours_t, ours_peak, ours_add = large(True, repeat=3)
-    base_t, base_peak, base_add = large(False, repeat=1)
+    ours_t, ours_peak, ours_add, ours_runs = large(True, repeat=REPEAT)
+    base_t, base_peak, base_add, _ = large(False, repeat=1)
     print(
         f"index build, {LARGE:,} units x {len(fw.indicators)} indicators x {N_YEARS} years ({LARGE * 500:,} values)"
     )
     print(
-        f"  silkscope build: {ours_t:6.1f} s (median of 3), process peak {ours_peak:,.0f} MB "
-        f"(the build adds {ours_add:,.0f} MB to the input)"
+        f"  silkscope build: {ours_t:6.2f} s (median of {REPEAT}: {' '.join(f'{t:.2f}' for t in ours_runs)}), "
+        f"process peak {ours_peak:,.0f} MB (the build adds {ours_add:,.0f} MB to the input)"
     )
     print(
         f"  pandas baseline: {base_t:6.1f} s (one run), process peak {base_peak:,.0f} MB "

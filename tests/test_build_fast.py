@@ -170,6 +170,14 @@ def test_min_ranks_equal_scipy_with_ties_nan_and_infinities():
         v[rng.uniform(size=shape) < 0.1] = -0.0
         expected = rankdata(v, axis=-1, method="min", nan_policy="omit")
         np.testing.assert_array_equal(min_ranks(v), expected)
+    # NaN is sorted as +inf: a lane holding both, -inf, and lanes with no tie at all (no tie pass)
+    v = np.array([[np.nan, np.inf, 1.0, np.inf, -np.inf, np.nan], [3.5, -1.0, 2.0, 0.5, 9.0, -7.0]])
+    expected = rankdata(v, axis=-1, method="min", nan_policy="omit")
+    np.testing.assert_array_equal(min_ranks(v), expected)
+    np.testing.assert_array_equal(min_ranks(v)[0], [np.nan, 3, 2, 3, 1, np.nan])
+    distinct = rng.permutation(200).reshape(4, 50).astype(float)
+    np.testing.assert_array_equal(min_ranks(distinct), rankdata(distinct, axis=-1))
+    assert min_ranks(np.empty((3, 0))).shape == (3, 0)
 
 
 def test_rank_within_with_replicate_axes_equals_scipy_per_year():
@@ -178,6 +186,19 @@ def test_rank_within_with_replicate_axes_equals_scipy_per_year():
     scores = rng.integers(0, 5, (6, 45, 3)).astype(float)
     scores[rng.uniform(size=scores.shape) < 0.1] = np.nan
     np.testing.assert_array_equal(rank_within(scores, years), reference_ranks(scores, years))
+
+
+def test_rank_within_in_blocks_of_a_few_nodes_equals_scipy(monkeypatch):
+    """Blocks smaller than one year's lanes (as at 30,000 units): the same ranks, with replicate
+    axes, ties, NaN and rows of a year scattered through the matrix."""
+    rng = np.random.default_rng(10)
+    years = rng.permutation(np.repeat([2011, 2010, 2013], 20))
+    scores = rng.integers(0, 6, (2, 60, 7)).astype(float)
+    scores[rng.uniform(size=scores.shape) < 0.1] = np.nan
+    expected = reference_ranks(scores, years)
+    for block in (1, 45, 100, 250):  # one node per block, a partial last block, several nodes
+        monkeypatch.setattr(build_module, "RANK_BLOCK", block)
+        np.testing.assert_array_equal(rank_within(scores, years), expected)
 
 
 def test_long_tables_take_the_grouped_paths_and_still_equal_pandas():
@@ -219,3 +240,34 @@ def test_long_tables_take_the_grouped_paths_and_still_equal_pandas():
     small.loc[3, "indicator_id"] = None
     with pytest.raises(InputError, match=r"indicator_id is missing on 1 row\(s\) of the values, e.g. row 4"):
         build(small, fw)
+
+
+@pytest.mark.parametrize("years", [[2001, 2003, 2002, 2000, 2004], [1990, 2000, 1995, 2010]])
+def test_long_integer_keys_sort_as_pandas_does(years: list[int]):
+    """Over 65,536 rows with integer keys: unit ids are still sorted as text (2 after 10), years
+    are counted over their range (contiguous, or with gaps: the counted path with a mapping),
+    missing cells and an extra indicator are kept, and the result equals the pandas path; a
+    duplicate row is refused naming its key, as on short tables."""
+    from silkscope.index import pivot
+
+    fw = framework()
+    rng = np.random.default_rng(14)
+    index = pd.MultiIndex.from_product(
+        [range(1, 1400), years, [*fw.indicators, "population"]], names=["unit_id", "year", "indicator_id"]
+    )
+    frame = index.to_frame(index=False).sample(frac=0.97, random_state=5).reset_index(drop=True)
+    assert len(frame) > pivot._FAST_ROWS and frame["year"].dtype.kind == "i"
+    frame["value"] = rng.integers(0, 50, len(frame)).astype(float)
+    counted = pivot._short_range_codes(frame["year"])
+    assert counted is not None and (counted[1] is None) == (len(years) == max(years) - min(years) + 1)
+    assert pivot._short_range_codes(frame["unit_id"]) is not None  # but unit ids never take it
+    got_index, x, extra = pivot_values(frame, fw)
+    ref_index, ref_x, ref_extra = reference_pivot(frame, fw)
+    assert got_index.equals(ref_index)
+    assert list(got_index.get_level_values("unit_id")[:60:13]) == list(ref_index.get_level_values(0)[:60:13])
+    np.testing.assert_array_equal(x, ref_x)
+    pd.testing.assert_frame_equal(extra, ref_extra, check_names=False)
+    doubled = pd.concat([frame, frame.iloc[[100]]], ignore_index=True)
+    row = frame.iloc[100]
+    with pytest.raises(InputError, match=f"2 duplicate .* e.g. {row.unit_id} {row.year} {row.indicator_id} "):
+        pivot_values(doubled, fw)

@@ -96,7 +96,8 @@ def gravity_command(
     separation: str = typer.Option(
         "auto",
         "--separation",
-        help="Separation checks: auto (fe, and ir when zero flows are left after it) | fe | fe+ir.",
+        help="Separation checks: auto (fe; then ir when zero flows are left and the fit does not rule "
+        "separation out) | fe | fe+ir.",
     ),
     out: Path = typer.Option(..., "--out", help="Output .csv, .xlsx or .parquet.", callback=checked_output()),
 ) -> None:

@@ -234,29 +234,64 @@ def _runs(positions: list[int]) -> list[tuple[slice, slice]]:
 
 
 def rank_within(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Rank 1 = best (highest score) within each year, per node; ties share the best rank; NaN unranked."""
+    """Rank 1 = best (highest score) within each year, per node; ties share the best rank; NaN unranked.
+
+    One year's lanes (node x its observations) are ranked a few nodes at a time, so each block
+    stays near :data:`RANK_BLOCK` values: at 30,000 units the sorts then run in cache (about a third
+    less time than one block of all 66 nodes) and the temporaries stay small.
+    """
     ranks = np.empty(scores.shape)
     lanes_in, lanes_out = np.swapaxes(scores, -1, -2), np.swapaxes(ranks, -1, -2)  # views (..., nodes, obs)
+    n_nodes, lead = scores.shape[-1], int(np.prod(scores.shape[:-2], dtype=np.int64))
     for year in np.unique(years):
         rows = np.flatnonzero(years == year)
-        block = lanes_in[..., rows]  # one year's lanes, a contiguous copy
-        lanes_out[..., rows] = min_ranks(np.negative(block, out=block))
+        step = max(1, RANK_BLOCK // max(lead * len(rows), 1))
+        for first in range(0, n_nodes, step):
+            nodes = slice(first, first + step)
+            block = lanes_in[..., nodes, rows]  # a contiguous copy
+            lanes_out[..., nodes, rows] = min_ranks(np.negative(block, out=block))
     return ranks
+
+
+#: Values ranked per block in :func:`rank_within` (about 4 MB of float64).
+RANK_BLOCK = 1 << 19
 
 
 def min_ranks(values: np.ndarray) -> np.ndarray:
     """Ranks along the last axis with ties given the lowest rank and NaN left unranked: the same
     numbers as ``scipy.stats.rankdata(values, axis=-1, method="min", nan_policy="omit")``, from one
-    sort of every lane at once (scipy ranks lane by lane when it must omit NaN)."""
-    order = np.argsort(values, axis=-1)  # NaN sort last; the order within ties does not matter
-    ordered = np.take_along_axis(values, order, axis=-1)
-    start = np.ones(ordered.shape, dtype=bool)
-    np.not_equal(ordered[..., 1:], ordered[..., :-1], out=start[..., 1:])
-    rank = np.where(start, np.arange(1.0, values.shape[-1] + 1), 0.0)
-    np.maximum.accumulate(rank, axis=-1, out=rank)  # each tie takes the rank of its first member
-    rank[np.isnan(ordered)] = np.nan
+    sort of every lane at once (scipy ranks lane by lane when it must omit NaN).
+
+    NaN is sorted as +inf (numpy's vectorised argsort is about 10x slower on arrays holding NaN)
+    and set back after: a real +inf then ties with the NaN, and a tie takes the rank of its first
+    member, which is one more than the count of values below it, so its rank is unchanged. The
+    sorted values come from ``np.sort`` (several times faster than gathering them through the
+    order), the ranks are scattered back through flat indices, and lanes without a tie (the usual
+    case for scores) skip the tie pass: rank = position + 1.
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.shape[-1]
+    if values.size == 0:
+        return np.empty(values.shape)
+    nan = np.isnan(values)
+    has_nan = bool(nan.any())
+    keys = np.where(nan, np.inf, values) if has_nan else values
+    order = np.argsort(keys, axis=-1)  # the order within ties does not matter
+    ordered = np.sort(keys, axis=-1)
+    rank = np.broadcast_to(np.arange(1.0, n + 1), ordered.shape)
+    tie = ordered[..., 1:] == ordered[..., :-1]
+    if tie.any():
+        start = np.ones(ordered.shape, dtype=bool)
+        np.logical_not(tie, out=start[..., 1:])
+        rank = np.where(start, rank, 0.0)
+        np.maximum.accumulate(rank, axis=-1, out=rank)  # each tie takes the rank of its first member
+    del ordered, tie
+    lanes = order.reshape(-1, n)
+    lanes += (np.arange(lanes.shape[0]) * n)[:, None]  # flat positions in ``values``
     out = np.empty(values.shape)
-    np.put_along_axis(out, order, rank, axis=-1)
+    out.reshape(-1)[lanes.reshape(-1)] = rank.reshape(-1)
+    if has_nan:
+        out[nan] = np.nan
     return out
 
 
