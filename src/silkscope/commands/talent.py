@@ -37,6 +37,22 @@ def gap_command(
         None, "--supply", help="Supply: region, field, year, value (graduates, trainees)."
     ),
     demand: Path = typer.Option(None, "--demand", help="Demand: region, sector, year, value (employment)."),
+    driver: Path = typer.Option(
+        None,
+        "--driver",
+        help="Instead of --demand: value added (region, sector, year, value) driving demand.",
+    ),
+    employment: Path = typer.Option(
+        None,
+        "--employment",
+        help="With --driver: employment (region, sector, year, value), one or more years.",
+    ),
+    elasticity: str = typer.Option(
+        "auto", "--elasticity", help="With --driver: employment elasticity of value added, a number or auto."
+    ),
+    driver_as: str = typer.Option(
+        "level", "--driver-as", help="With --driver: demand as employment (level) or new jobs a year (new)."
+    ),
     mapping: Path = typer.Option(
         None, "--mapping", help="YAML fields -> {sector: share}; default: same names."
     ),
@@ -59,12 +75,23 @@ def gap_command(
 
     check_output_path(out)
     check_output_path(backtest_path(out))
+    if driver is not None:
+        check_output_path(out.with_name(f"{out.stem}_driver{out.suffix}"))
     methods_for(method)
     if workspace is not None and (supply is not None or demand is not None or demo):
         raise InputError("give either --workspace STUDY or --supply/--demand files (or --demo), not both")
-    use_demo = demo or (supply is None and demand is None and workspace is None)
-    if not use_demo and workspace is None and (supply is None or demand is None):
-        raise InputError("give both --supply FILE and --demand FILE (or --demo)")
+    if driver is not None or employment is not None:
+        if demand is not None or workspace is not None or demo:
+            raise InputError(
+                "give --driver with --employment instead of --demand (not with --workspace or --demo)"
+            )
+        if driver is None or employment is None:
+            raise InputError("--driver FILE and --employment FILE go together (value added and employment)")
+    use_demo = demo or (supply is None and demand is None and driver is None and workspace is None)
+    if not use_demo and workspace is None and (supply is None or (demand is None and driver is None)):
+        raise InputError(
+            "give --supply FILE and --demand FILE, or --supply with --driver and --employment (or --demo)"
+        )
     mapping_table = read_mapping(mapping)
     if workspace is not None:
         from silkscope.io.module_tables import missing_kinds, talent_inputs
@@ -92,8 +119,26 @@ def gap_command(
     else:
         from silkscope.io.tables import read_table
 
-        supply_frame, demand_frame = read_table(supply), read_table(demand)
-        names = (supply.name, demand.name)
+        supply_frame = read_table(supply)
+        if driver is not None:
+            from silkscope.talent.driver import driven_demand, parse_elasticity
+
+            driven = driven_demand(
+                read_table(driver),
+                read_table(employment),
+                parse_elasticity(elasticity),
+                driver.name,
+                employment.name,
+                kind=driver_as,
+            )
+            demand_frame, names = driven.demand, (supply.name, f"demand from {driver.name}")
+            show_table(driven.elasticities, title=_t("talent.driver_title"), max_rows=40)
+            path = write_table(driven.elasticities, out.with_name(f"{out.stem}_driver{out.suffix}"))
+            console.print(_t("talent.driver_written", rows=len(driven.elasticities), path=str(path)))
+            for key in driven.elasticities.attrs.get("lacking", []):
+                err_console.print(f"[yellow]{_t('talent.note')}:[/] {_t('talent.driver_lacking', key=key)}")
+        else:
+            demand_frame, names = read_table(demand), (supply.name, demand.name)
     with progress_bar() as bar:
         task = bar.add_task(_t("talent.progress"), total=None)
         result = talent_gap(
