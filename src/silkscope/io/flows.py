@@ -229,7 +229,8 @@ def write_typed(
     try:
         for year in (first, None) if first else (None,):
             try:
-                rows = con.execute(_typed_copy(source, staging, tag, source_id, codes, year)).fetchone()[0]
+                copy = _typed_copy(source, staging, tag, codes, year)
+                rows = con.execute(copy, [source_id]).fetchone()[0]
                 break
             except duckdb.Error as exc:
                 if isinstance(exc, duckdb.InvalidInputException):
@@ -250,11 +251,11 @@ _ROW_FAILS = "a row fails a check of the typed pass"
 _OTHER_YEAR = "a row of another year than the first"
 
 
-def _typed_copy(
-    source: FlowSource, staging: Path, tag: str, source_id: str, codes: dict[str, str], year: str | None
-) -> str:
+def _typed_copy(source: FlowSource, staging: Path, tag: str, codes: dict[str, str], year: str | None) -> str:
     """The ``COPY`` of :func:`write_typed`: into the folder of ``year`` when given (every row must
-    be of it), else partitioned by year. Uses the ENUM types ``_raw/_iso/_year/_source/_hs6_<tag>``."""
+    be of it), else partitioned by year; the parameter is the source id (in a CASE: a constant
+    would make the column REQUIRED in the Parquet schema, the text path's is OPTIONAL). Uses the ENUM types
+    ``_raw/_iso/_year/_source/_hs6_<tag>``."""
     c = {k: (v if v == "NULL" else f"CAST({v} AS VARCHAR)") for k, v in source.columns.items()}
     iso = f"CAST([{sql_list(codes.values())}] AS _iso_{tag}[])"
     hs6 = "CASE WHEN length(k) = 6 THEN k ELSE lpad(k, 6, '0') END"
@@ -277,7 +278,7 @@ def _typed_copy(
         )
     select = f"""SELECT {first}, importer, hs6, value * {source.value_scale} AS value_kusd,
             CASE WHEN isnan(qd) THEN NULL ELSE qd END * {source.quantity_scale} AS quantity_t,
-            {"" if year else f"'{source.hs_revision}' AS hs_revision, "}CAST({sql_list([source_id])} AS _source_{tag}) AS source_id
+            {"" if year else f"'{source.hs_revision}' AS hs_revision, "}CASE WHEN value IS NOT NULL THEN CAST(? AS _source_{tag}) END AS source_id
         FROM (SELECT {years} AS year, {iso}[enum_code(TRY_CAST(e AS _raw_{tag})) + 1] AS exporter,
                 {iso}[enum_code(TRY_CAST(m AS _raw_{tag})) + 1] AS importer, {hs6} AS hs6,
                 TRY_CAST(v AS DOUBLE) AS value, TRY_CAST(q AS DOUBLE) AS qd, q
@@ -453,8 +454,8 @@ def _import_locked(
                 total += checked["rows"]
                 nes.update(checked["groupings"])
                 years.update(range(checked["years"][0], checked["years"][1] + 1))
+            value = _stored_value(con, staging, sources)
             glob = f"{sql_path(staging)}/*/*/*.parquet"
-            value = _stored_value(con, glob, sources)
             grouped = _grouping_flows(con, glob, nes)
         kill_point("staged")
         partitions = sorted(p.relative_to(staging) for p in staging.glob("*/*") if p.is_dir())
@@ -528,23 +529,31 @@ def _grouping_flows(con: duckdb.DuckDBPyConnection, glob: str, nes: dict[str, st
     return [{"code": c, "name": nes[c], "flows": int(n), "value_kusd": float(v)} for c, n, v in rows]
 
 
-def _stored_value(con: duckdb.DuckDBPyConnection, glob: str, sources: Sequence[FlowSource]) -> float:
+def _stored_value(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequence[FlowSource]) -> float:
     """The value total of the staged flows, once no flow (year, exporter, importer, HS6) is stored
-    twice. The rows are counted against the distinct 64-bit hashes of their key: equal counts prove
-    every key distinct (a collision could only make them differ), and cost one hash table of
-    integers; only when they differ is the key grouped exactly (:func:`_refuse_duplicates`)."""
+    twice. Exact and cheap: in each partition (one year of the revision) the flows of each
+    exporter-importer pair set one bit per HS6 code in a bitstring (the codes numbered densely by an
+    ENUM of those stored); the bits set add up to the rows exactly when no key repeats. That is a
+    hash table of pairs (thousands) instead of one of flows (millions). Only when they differ is
+    every key grouped (:func:`_refuse_duplicates`), to name the duplicates."""
+    glob = f"{sql_path(staging)}/*/*/*.parquet"
     rows, value = con.execute(f"SELECT count(*), sum(value_kusd) FROM read_parquet('{glob}')").fetchone()
-    distinct = con.execute(
-        f"SELECT count(*) FROM (SELECT hash(year, exporter, importer, hs6) FROM read_parquet('{glob}', "
-        "hive_partitioning = true) GROUP BY 1)"
-    ).fetchone()[0]
-    if distinct != rows:
+    con.execute(f"CREATE TYPE _stored_hs6 AS ENUM (SELECT DISTINCT hs6 FROM read_parquet('{glob}'))")
+    codes = con.execute("SELECT len(enum_range(NULL::_stored_hs6))").fetchone()[0]
+    bits = 0
+    for part in sorted(p for p in staging.glob("*/*") if p.is_dir()):  # a year's bitstrings at a time
+        bits += con.execute(
+            f"SELECT coalesce(sum(bit_count(b)), 0) FROM (SELECT bitstring_agg(enum_code(CAST(hs6 AS "
+            f"_stored_hs6)), 0, {codes - 1}) AS b FROM read_parquet('{sql_path(part)}/*.parquet') "
+            "GROUP BY exporter, importer)"
+        ).fetchone()[0]
+    if bits != rows:
         _refuse_duplicates(con, glob, sources)
     return float(value or 0.0)
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, glob: str, sources: Sequence[FlowSource]) -> None:
-    """Refuse flows stored more than once, naming the first five (a hash collision alone passes)."""
+    """Refuse flows stored more than once, naming the first five."""
     dup = con.execute(
         f"SELECT year, exporter, importer, hs6, count(*) AS n FROM read_parquet('{glob}', "
         "hive_partitioning = true) GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 5"
