@@ -29,7 +29,7 @@ import duckdb
 
 from silkscope.errors import InputError, Problem
 from silkscope.trade.codes import iso3_mapping
-from silkscope.workspace import SourceRecord, Workspace, kill_point, sql_path, utc_now
+from silkscope.workspace import SourceRecord, Workspace, current_flow_version, kill_point, sql_path, utc_now
 
 HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
 CANONICAL = ("year", "exporter", "importer", "product", "value", "quantity")
@@ -58,6 +58,9 @@ class FlowSource:
     # the same rows read typed and strictly (the value column a DOUBLE, nothing guessed): one pass
     # to Parquet when every row passes (:func:`write_typed`), else the text path names the rows
     typed_relation: str | None = None
+    # the year the file's name gives (BACI's ``_Y2021``): the typed pass writes straight into that
+    # year's folder (a row of another year makes it partitioned); None: the year of the first row
+    year_hint: str | None = None
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column)
@@ -224,7 +227,7 @@ def write_typed(
     if source.products is not None:
         types["hs6"] = sorted(source.products)
     con.execute("; ".join(f"CREATE TYPE _{name}_{tag} AS ENUM ({sql_list(v)})" for name, v in types.items()))
-    first = _first_year(con, source)
+    first = _year_text(source.year_hint) or _first_year(con, source)
     con.execute("SET preserve_insertion_order = false")  # row order within a partition is not kept
     try:
         for year in (first, None) if first else (None,):
@@ -276,8 +279,10 @@ def _typed_copy(source: FlowSource, staging: Path, tag: str, codes: dict[str, st
             f"CASE WHEN {row_ok} AND year = '{year}' THEN exporter WHEN {row_ok} AND TRY_CAST(year AS _year_{tag}) "
             f"IS NOT NULL THEN error('{_OTHER_YEAR}') ELSE error('{_ROW_FAILS}') END AS exporter"
         )
-    select = f"""SELECT {first}, importer, hs6, value * {source.value_scale} AS value_kusd,
-            CASE WHEN isnan(qd) THEN NULL ELSE qd END * {source.quantity_scale} AS quantity_t,
+    value = "value" if source.value_scale == 1 else f"value * {source.value_scale}"
+    quantity = "CASE WHEN isnan(qd) THEN NULL ELSE qd END"
+    quantity = quantity if source.quantity_scale == 1 else f"{quantity} * {source.quantity_scale}"
+    select = f"""SELECT {first}, importer, hs6, {value} AS value_kusd, {quantity} AS quantity_t,
             {"" if year else f"'{source.hs_revision}' AS hs_revision, "}CASE WHEN value IS NOT NULL THEN CAST(? AS _source_{tag}) END AS source_id
         FROM (SELECT {years} AS year, {iso}[enum_code(TRY_CAST(e AS _raw_{tag})) + 1] AS exporter,
                 {iso}[enum_code(TRY_CAST(m AS _raw_{tag})) + 1] AS importer, {hs6} AS hs6,
@@ -303,7 +308,7 @@ def sql_literal(path: Path) -> str:
 
 def _first_year(con: duckdb.DuckDBPyConnection, source: FlowSource) -> str | None:
     """The year text of the first flow of ``source.typed_relation`` when it is one the typed pass
-    takes (four digits, 1900-2100), else None (then the pass is partitioned by year)."""
+    takes (:func:`_year_text`), else None (then the pass is partitioned by year)."""
     try:
         row = con.execute(
             f"SELECT CAST({source.columns['year']} AS VARCHAR) FROM {source.typed_relation} "
@@ -311,7 +316,11 @@ def _first_year(con: duckdb.DuckDBPyConnection, source: FlowSource) -> str | Non
         ).fetchone()
     except duckdb.Error:
         return None
-    text = row[0] if row else None
+    return _year_text(row[0] if row else None)
+
+
+def _year_text(text: str | None) -> str | None:
+    """``text`` when it is a year the typed pass takes (four digits, 1900-2100), else None."""
     return text if text and re.fullmatch(r"[0-9]{4}", text) and 1900 <= int(text) <= 2100 else None
 
 
@@ -431,7 +440,6 @@ def _import_locked(
 ) -> dict[str, Any]:
     store = ws.trade_store
     store.mkdir(parents=True, exist_ok=True)
-    current = ws.flow_version
     tag = f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     staging, version = store / f".staging-{tag}", store / f"v-{tag}"
     spill = store / f".staging-{tag}-spill"
@@ -459,24 +467,26 @@ def _import_locked(
             grouped = _grouping_flows(con, glob, nes)
         kill_point("staged")
         partitions = sorted(p.relative_to(staging) for p in staging.glob("*/*") if p.is_dir())
-        old = store / current
-        replaced = [p for p in partitions if (old / p).is_dir()]
-        _link_untouched(old, staging, set(partitions))
-        kill_point("linked")
-        staging.rename(version)
-        kill_point("renamed")
-        summary = {
-            "files": [str(s.file) for s in sources],
-            "source_id": record.source_id,
-            "hs_revision": revision,
-            "rows": total,
-            "value_kusd": value,
-            "partitions": [str(p) for p in partitions],
-            "replaced": [str(p) for p in replaced],
-            "groupings": grouped,
-            "version": version.name,
-        }
+        # the version is read, linked from and replaced in one transaction (one connection; a kill
+        # before the commit leaves the store as it was)
         with ws.transaction() as wcon:
+            old = store / current_flow_version(wcon)
+            replaced = [p for p in partitions if (old / p).is_dir()]
+            _link_untouched(old, staging, set(partitions))
+            kill_point("linked")
+            staging.rename(version)
+            kill_point("renamed")
+            summary = {
+                "files": [str(s.file) for s in sources],
+                "source_id": record.source_id,
+                "hs_revision": revision,
+                "rows": total,
+                "value_kusd": value,
+                "partitions": [str(p) for p in partitions],
+                "replaced": [str(p) for p in replaced],
+                "groupings": grouped,
+                "version": version.name,
+            }
             Workspace.set_flow_version(wcon, version.name)
             Workspace.record_source(wcon, replace(record, rows=total))
             ws.refresh_trade_view(wcon)
@@ -537,19 +547,19 @@ def _stored_value(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequen
     hash table of pairs (thousands) instead of one of flows (millions). Only when they differ is
     every key grouped (:func:`_refuse_duplicates`), to name the duplicates."""
     glob = f"{sql_path(staging)}/*/*/*.parquet"
-    rows, value = con.execute(f"SELECT count(*), sum(value_kusd) FROM read_parquet('{glob}')").fetchone()
     con.execute(f"CREATE TYPE _stored_hs6 AS ENUM (SELECT DISTINCT hs6 FROM read_parquet('{glob}'))")
     codes = con.execute("SELECT len(enum_range(NULL::_stored_hs6))").fetchone()[0]
-    bits = 0
+    rows, bits, value = 0, 0, 0.0
     for part in sorted(p for p in staging.glob("*/*") if p.is_dir()):  # a year's bitstrings at a time
-        bits += con.execute(
-            f"SELECT coalesce(sum(bit_count(b)), 0) FROM (SELECT bitstring_agg(enum_code(CAST(hs6 AS "
-            f"_stored_hs6)), 0, {codes - 1}) AS b FROM read_parquet('{sql_path(part)}/*.parquet') "
-            "GROUP BY exporter, importer)"
-        ).fetchone()[0]
+        n, b, v = con.execute(
+            "SELECT sum(n), sum(bit_count(b)), sum(v) FROM (SELECT count(*) AS n, sum(value_kusd) AS v, "
+            f"bitstring_agg(enum_code(CAST(hs6 AS _stored_hs6)), 0, {codes - 1}) AS b "
+            f"FROM read_parquet('{sql_path(part)}/*.parquet') GROUP BY exporter, importer)"
+        ).fetchone()
+        rows, bits, value = rows + (n or 0), bits + (b or 0), value + (v or 0.0)
     if bits != rows:
         _refuse_duplicates(con, glob, sources)
-    return float(value or 0.0)
+    return value
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, glob: str, sources: Sequence[FlowSource]) -> None:
