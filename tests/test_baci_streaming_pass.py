@@ -19,7 +19,7 @@ import silkscope.io.flows as flows_module
 from silkscope.errors import InputError
 from silkscope.io import baci
 from silkscope.io.flows import import_flows
-from silkscope.trade.codes import iso_numeric
+from silkscope.trade.codes import iso3_mapping, iso_numeric
 from silkscope.workspace import SourceRecord, Workspace
 
 ROWS = (
@@ -108,6 +108,24 @@ def test_a_file_of_several_years_stays_on_the_pass(tmp_path, text_path_calls):
 
 
 @pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("BACI_HS17_Y2021_V202401.csv", "year=2020"),  # the name says 2021, every row is of 2020
+        ("flows_HS17.csv", "year=2020"),  # no year in the name: the first row's
+    ],
+)
+def test_the_year_of_the_name_or_first_row_is_a_guess_the_rows_decide(
+    tmp_path, text_path_calls, name, folder
+):
+    file = write(tmp_path / "in", ROWS.replace("2021,", "2020,"), name)
+    ws = import_file(tmp_path / "ws", file)
+    assert text_path_calls == []
+    assert [p.relative_to(ws.trade_dir).parts[1] for p in files(ws)] == [folder]
+    assert [p.name for p in (ws.trade_dir / "hs_revision=HS17").iterdir()] == [folder]  # no empty one
+    assert set(stored(ws).year) == {2020}
+
+
+@pytest.mark.parametrize(
     "change",
     [
         ("2021,4,24", "2021,004,24"),  # a padded code: mapped as the text path maps it
@@ -184,3 +202,19 @@ def test_iso_numeric_is_country_converters_lookup_code_for_code():
     ours = [iso_numeric().get(code, code) for code in codes]  # coco returns the code when not found
     assert ours == theirs
     assert sum(o != c for o, c in zip(ours, codes, strict=True)) >= 240  # the countries, not a few
+
+
+def test_a_row_that_fails_late_leaves_no_partial_file(tmp_path, text_path_calls):
+    # 300,000 rows (several row groups written) before a row the pass does not take
+    first: dict[str, str] = {}  # 100 partners, one code per country (840 and 842 are both USA)
+    for code, iso in iso3_mapping([str(n) for n in range(20, 1000)]).items():
+        if iso and len(iso) == 3:
+            first.setdefault(iso, code)
+    partners = sorted(first.values(), key=int)[:100]
+    lines = [f"2021,{i},{j},{k},1.5,2" for i in (4, 8, 12) for j in partners for k in range(100000, 101000)]
+    lines.append("2021,004,24,382390,1,1")  # padded: the text path stores it as AFG
+    file = write(tmp_path / "in", "t,i,j,k,v,q\n" + "\n".join(lines) + "\n")
+    ws = import_file(tmp_path / "ws", file)
+    assert text_path_calls == [file.name]
+    assert ws.query("SELECT count(*) AS n FROM trade_flows").n.item() == len(lines) == 300_001
+    assert [p.name for p in files(ws)] == ["f1_0.parquet"]
