@@ -16,12 +16,13 @@ The file is synthetic, in BACI's layout (``t,i,j,k,v,q``; BACI numeric country c
 written as numbers so chapters 01-09 lose their leading zero, ``q`` ``NA`` on one row in ten,
 space-padded and quoted): 60 exporters x 60 importers x 556 products = 2,001,600 flows of one year.
 
-Run: .venv/bin/python -m benchmarks import_baci   (BACI_ROUNDS=7 by default)
+Run: .venv/bin/python -m benchmarks import_baci   (BACI_ROUNDS=7, BACI_COUNTRIES=60 by default)
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -38,7 +39,7 @@ from silkscope.io.flows import import_flows
 from silkscope.trade.codes import BACI_NUMERIC, iso3_mapping
 from silkscope.workspace import SourceRecord, Workspace
 
-COUNTRIES = 60
+COUNTRIES = int(os.environ.get("BACI_COUNTRIES", "60"))  # 141: the 11 M flows of a full BACI year
 PRODUCTS = 556
 ROUNDS = int(os.environ.get("BACI_ROUNDS", "7"))
 DIALECT = "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
@@ -130,6 +131,8 @@ def main() -> None:
             f"  = {ratio:.2f}x the faster floor ({ref}); median of the per-round ratios {paired:.2f}x; "
             f"CPU {cpu['import'] / cpu[ref]:.2f}x (target <= 2x)"
         )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  process peak RSS {peak:,.0f} MB (the file generation included)")
 
 
 if __name__ == "__main__":
