@@ -203,7 +203,7 @@ def write_typed(
     every check of :func:`validate_source` a condition on the row (``error()`` stops the pass at the
     first row that fails), the codes mapped through ENUM types, written as Parquet into ``staging``
     as :func:`write_source` writes it. Nothing is held in DuckDB; the only other read is the
-    duplicate check, on the Parquet just written (:func:`_refuse_duplicates`).
+    duplicate check, on the Parquet just written (:func:`_stored_value`).
 
     Only text the text path takes and stores the same way passes: a year ``1900``-``2100`` in four
     digits, country codes as BACI writes them (a number of up to three digits without padding, one
