@@ -1,4 +1,4 @@
-"""BACI's one typed pass (``io.flows.stage_typed``): taken for well-formed files, it stores exactly
+"""BACI's one typed pass (``io.flows.write_typed``): taken for well-formed files, it stores exactly
 what the text path stores (every row compared, on the real extract too); a file it cannot take
 falls back to the text path, which names the bad rows; years must be whole numbers, a quantity
 NaN is NULL, a row with the wrong number of fields (a truncated last line) is refused."""

@@ -355,12 +355,13 @@ class Workspace:
         finally:
             held.guard.release()
 
-    def _stale(self) -> list[Path]:
-        """What :meth:`clean_stale` removes (call with the study lock held)."""
+    def _stale(self, current: str | None = None) -> list[Path]:
+        """What :meth:`clean_stale` removes (call with the study lock held); ``current``: the
+        flow version the caller has just made current (else it is read from the store)."""
         found = [p for p in self.root.glob(".baci-*") if p.is_dir()]
         store = self.trade_store
         if store.is_dir():
-            current = self.flow_version
+            current = self.flow_version if current is None else current
             for entry in store.iterdir():
                 if not entry.is_dir():
                     continue
@@ -371,9 +372,10 @@ class Workspace:
                     found.append(entry)
         return found
 
-    def remove_stale(self) -> list[Path]:
-        """Remove what :meth:`clean_stale` would; only for a caller that holds the study lock."""
-        removed = self._stale()
+    def remove_stale(self, current: str | None = None) -> list[Path]:
+        """Remove what :meth:`clean_stale` would; only for a caller that holds the study lock
+        (``current``: as for :meth:`_stale`)."""
+        removed = self._stale(current)
         for path in removed:
             shutil.rmtree(path, ignore_errors=True)
         return removed

@@ -29,6 +29,7 @@ from silkscope.io.flows import HS_REVISIONS, FlowSource, relation_columns
 FLOW_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 BACI_COLUMNS = ("t", "i", "j", "k", "v", "q")
 _REVISION = re.compile(r"HS(92|96|02|07|12|17|22)(?![0-9])", re.IGNORECASE)
+_YEAR = re.compile(r"_Y(\d{4})(?![0-9])", re.IGNORECASE)  # BACI_HS17_Y2021_V202401.csv
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,7 @@ def sources(
                 products=products,
                 groupings=nes,
                 typed_relation=_typed_relation(file) if columns == list(BACI_COLUMNS) else None,
+                year_hint=in_name.group(1) if (in_name := _YEAR.search(file.name)) else None,
             )
         )
     return out

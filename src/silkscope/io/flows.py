@@ -29,7 +29,7 @@ import duckdb
 
 from silkscope.errors import InputError, Problem
 from silkscope.trade.codes import iso3_mapping
-from silkscope.workspace import SourceRecord, Workspace, kill_point, sql_path, utc_now
+from silkscope.workspace import SourceRecord, Workspace, current_flow_version, kill_point, sql_path, utc_now
 
 HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
 CANONICAL = ("year", "exporter", "importer", "product", "value", "quantity")
@@ -56,8 +56,11 @@ class FlowSource:
     # they take precedence over the built-in guesses (e.g. 490 -> S19)
     groupings: dict[str, tuple[str, str]] = field(default_factory=dict)
     # the same rows read typed and strictly (the value column a DOUBLE, nothing guessed): one pass
-    # into staging when every row passes (:func:`stage_typed`), else the text path names the rows
+    # to Parquet when every row passes (:func:`write_typed`), else the text path names the rows
     typed_relation: str | None = None
+    # the year the file's name gives (BACI's ``_Y2021``): the typed pass writes straight into that
+    # year's folder (a row of another year makes it partitioned); None: the year of the first row
+    year_hint: str | None = None
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column)
@@ -190,71 +193,159 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[
     return {"rows": int(rows), "years": (int(row[-2]), int(row[-1])), "groupings": found_groupings}
 
 
-def stage_typed(con: duckdb.DuckDBPyConnection, source: FlowSource) -> dict[str, Any] | None:
-    """Read ``source.typed_relation`` once into the temp table ``_staged`` (typed: year, codes,
-    hs6, value, quantity) and run every check of :func:`validate_source` on it; registers
-    ``_codes`` and returns what :func:`validate_source` returns when every row passes. None when
-    any row fails or the strict read fails on a value: the caller then runs the text path, which
-    names the rows. A row with the wrong number of fields (a truncated line, an unquoted decimal
-    comma) is refused here, with its line."""
+TYPED_CODES = 1000  # BACI numbers its countries 0-999, written without padding
+
+
+def write_typed(
+    con: duckdb.DuckDBPyConnection, source: FlowSource, staging: Path, tag: str, source_id: str
+) -> dict[str, Any] | None:
+    """Check and store ``source.typed_relation`` in one streaming pass: read typed and strictly,
+    every check of :func:`validate_source` a condition on the row (``error()`` stops the pass at the
+    first row that fails), the codes mapped through ENUM types, written as Parquet into ``staging``
+    as :func:`write_source` writes it. Nothing is held in DuckDB; the only other read is the
+    duplicate check, on the Parquet just written (:func:`_stored_value`).
+
+    Only text the text path takes and stores the same way passes: a year ``1900``-``2100`` in four
+    digits, country codes as BACI writes them (a number of up to three digits without padding, one
+    of :func:`typed_codes`), an HS code of one to six digits (and of the release's list, when
+    given), a finite value >= 0, a quantity that is a finite number >= 0 or one of
+    :data:`MISSING_QUANTITY` (padded with spaces or not). A file of one year (BACI's) is written
+    straight into its partition folder, the year that of its first row; a row of another year
+    makes it one pass partitioned by year. Returns what :func:`validate_source` returns, or None
+    when a row fails or the strict read refuses a value: this file's partial output is removed and
+    the caller runs the text path, which names the rows. A row with the wrong number of fields (a
+    truncated line, an unquoted decimal comma) is refused here, with its line."""
     if source.typed_relation is None:
         return None
-    c = {k: (v if v == "NULL" else f"CAST({v} AS VARCHAR)") for k, v in source.columns.items()}
-    missing = ", ".join(f"'{m}'" for m in MISSING_QUANTITY)
-    # codes kept as read (trimmed and mapped once per distinct code below); quantity: NaN and the
-    # missing spellings are NULL, any other text that is not a number >= 0 is a bad row
-    try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _staged AS SELECT
-                CASE WHEN regexp_full_match(trim(t), '[0-9]{{4}}') THEN CAST(trim(t) AS INTEGER) END AS year,
-                e AS exporter, m AS importer,
-                CASE WHEN regexp_full_match(trim(k), '[0-9]{{1,6}}') THEN lpad(trim(k), 6, '0') END AS hs6,
-                v AS value, CASE WHEN isnan(qd) THEN NULL ELSE qd END AS quantity,
-                CASE WHEN qd IS NULL OR isnan(qd) THEN coalesce(trim(q), '') NOT IN ({missing})
-                    ELSE isinf(qd) OR qd < 0 END AS q_bad
-            FROM (SELECT {c["year"]} AS t, {c["exporter"]} AS e, {c["importer"]} AS m, {c["product"]} AS k,
-                    TRY_CAST({source.columns["value"]} AS DOUBLE) AS v, {c["quantity"]} AS q,
-                    TRY_CAST({c["quantity"]} AS DOUBLE) AS qd
-                FROM {source.typed_relation} WHERE {source.where})"""
-        )
-    except duckdb.InvalidInputException as exc:
-        _refuse_field_count(exc, source)
-        return None
-    except duckdb.Error:
-        return None  # a value the strict read does not take: the text path names it
-    products = ""
+    codes, found_groupings = typed_codes(source)
+    types = {
+        "raw": codes,  # BACI number as written -> its position in the list of stored codes below
+        "iso": sorted(set(codes.values())),
+        "year": [str(y) for y in range(1900, 2101)],
+        "source": [source_id],
+    }
     if source.products is not None:
-        con.execute("CREATE OR REPLACE TEMP TABLE _products (hs6 VARCHAR)")
-        con.executemany("INSERT INTO _products VALUES (?)", [[p] for p in sorted(source.products)])
-        products = ", count(*) FILTER (WHERE hs6 NOT IN (SELECT hs6 FROM _products))"
-    row = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE year IS NULL OR year NOT BETWEEN 1900 AND 2100 "
-        "OR coalesce(trim(exporter), '') = '' OR coalesce(trim(importer), '') = '' "
-        f"OR hs6 IS NULL OR value IS NULL OR NOT isfinite(value) OR value < 0 OR q_bad){products}, "
-        "list(DISTINCT exporter), list(DISTINCT importer), min(year), max(year) FROM _staged"
-    ).fetchone()
-    if row[0] == 0 or row[1] or (products and row[2]):
+        types["hs6"] = sorted(source.products)
+    con.execute("; ".join(f"CREATE TYPE _{name}_{tag} AS ENUM ({sql_list(v)})" for name, v in types.items()))
+    first = _year_text(source.year_hint) or _first_year(con, source)
+    con.execute("SET preserve_insertion_order = false")  # row order within a partition is not kept
+    try:
+        for year in (first, None) if first else (None,):
+            try:
+                copy = _typed_copy(source, staging, tag, codes, year)
+                rows = con.execute(copy, [source_id]).fetchone()[0]
+                break
+            except duckdb.Error as exc:
+                if isinstance(exc, duckdb.InvalidInputException):
+                    _refuse_field_count(exc, source)
+                _remove_output(staging, tag)
+                if year is None or _OTHER_YEAR not in str(exc):
+                    return None  # a row that fails a check, or a value the strict read refuses
+    finally:
+        con.execute("SET preserve_insertion_order = true")
+    if rows == 0:
+        _remove_output(staging, tag)
+        return None  # the text path says the file holds no flows
+    years = sorted(int(p.parent.name.split("=", 1)[1]) for p in staging.glob(f"*/year=*/{tag}_*"))
+    return {"rows": int(rows), "years": (years[0], years[-1]), "groupings": found_groupings}
+
+
+_ROW_FAILS = "a row fails a check of the typed pass"
+_OTHER_YEAR = "a row of another year than the first"
+
+
+def _typed_copy(source: FlowSource, staging: Path, tag: str, codes: dict[str, str], year: str | None) -> str:
+    """The ``COPY`` of :func:`write_typed`: into the folder of ``year`` when given (every row must
+    be of it), else partitioned by year; the parameter is the source id (in a CASE: a constant
+    would make the column REQUIRED in the Parquet schema, the text path's is OPTIONAL). Uses the ENUM types
+    ``_raw/_iso/_year/_source/_hs6_<tag>``."""
+    c = {k: (v if v == "NULL" else f"CAST({v} AS VARCHAR)") for k, v in source.columns.items()}
+    iso = f"CAST([{sql_list(codes.values())}] AS _iso_{tag}[])"
+    hs6 = "CASE WHEN length(k) = 6 THEN k ELSE lpad(k, 6, '0') END"
+    hs6 = f"CASE WHEN regexp_full_match(k, '[0-9]{{1,6}}') THEN {hs6} END"
+    if source.products is not None:  # the release's list: NULL when not listed
+        hs6 = f"TRY_CAST({hs6} AS _hs6_{tag})"
+    row_ok = (
+        "exporter IS NOT NULL AND importer IS NOT NULL AND hs6 IS NOT NULL "
+        "AND isfinite(value) AND value >= 0 "
+        f"AND (isfinite(qd) AND qd >= 0 OR coalesce(trim(q), '') IN ({sql_list(MISSING_QUANTITY)}))"
+    )
+    if year is None:
+        years = f"enum_code(TRY_CAST(t AS _year_{tag})) + 1900"
+        first = f"CASE WHEN {row_ok} AND year IS NOT NULL THEN year ELSE error('{_ROW_FAILS}') END AS year, exporter"
+    else:  # the check of the year is a comparison of text
+        years = "t"
+        first = (
+            f"CASE WHEN {row_ok} AND year = '{year}' THEN exporter WHEN {row_ok} AND TRY_CAST(year AS _year_{tag}) "
+            f"IS NOT NULL THEN error('{_OTHER_YEAR}') ELSE error('{_ROW_FAILS}') END AS exporter"
+        )
+    value = "value" if source.value_scale == 1 else f"value * {source.value_scale}"
+    quantity = "CASE WHEN isnan(qd) THEN NULL ELSE qd END"
+    quantity = quantity if source.quantity_scale == 1 else f"{quantity} * {source.quantity_scale}"
+    select = f"""SELECT {first}, importer, hs6, {value} AS value_kusd, {quantity} AS quantity_t,
+            {"" if year else f"'{source.hs_revision}' AS hs_revision, "}CASE WHEN value IS NOT NULL THEN CAST(? AS _source_{tag}) END AS source_id
+        FROM (SELECT {years} AS year, {iso}[enum_code(TRY_CAST(e AS _raw_{tag})) + 1] AS exporter,
+                {iso}[enum_code(TRY_CAST(m AS _raw_{tag})) + 1] AS importer, {hs6} AS hs6,
+                TRY_CAST(v AS DOUBLE) AS value, TRY_CAST(q AS DOUBLE) AS qd, q
+            FROM (SELECT {c["year"]} AS t, {c["exporter"]} AS e, {c["importer"]} AS m, {c["product"]} AS k,
+                    {source.columns["value"]} AS v, {c["quantity"]} AS q
+                FROM {source.typed_relation} WHERE {source.where}))"""
+    if year is None:
+        target = sql_literal(staging)
+        return (
+            f"COPY ({select}) TO {target} (FORMAT parquet, COMPRESSION zstd, "
+            f"PARTITION_BY (hs_revision, year), FILENAME_PATTERN '{tag}_{{i}}', OVERWRITE_OR_IGNORE)"
+        )
+    folder = staging / f"hs_revision={source.hs_revision}" / f"year={int(year)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"COPY ({select}) TO {sql_literal(folder / f'{tag}_0.parquet')} (FORMAT parquet, COMPRESSION zstd)"
+
+
+def sql_literal(path: Path) -> str:
+    """A path as an SQL text literal for ``COPY TO`` (which does not glob): quotes doubled only."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _first_year(con: duckdb.DuckDBPyConnection, source: FlowSource) -> str | None:
+    """The year text of the first flow of ``source.typed_relation`` when it is one the typed pass
+    takes (:func:`_year_text`), else None (then the pass is partitioned by year)."""
+    try:
+        row = con.execute(
+            f"SELECT CAST({source.columns['year']} AS VARCHAR) FROM {source.typed_relation} "
+            f"WHERE {source.where} LIMIT 1"
+        ).fetchone()
+    except duckdb.Error:
         return None
-    raw = set(row[-4] or []) | set(row[-3] or [])
-    clean = {code: _clean_code(code) for code in raw}
-    mapping = iso3_mapping(set(clean.values()), source.country_codes)
-    found_groupings = {}
-    for code in mapping:
-        if code.lstrip("0") in source.groupings:
-            stored, name = source.groupings[code.lstrip("0")]
+    return _year_text(row[0] if row else None)
+
+
+def _year_text(text: str | None) -> str | None:
+    """``text`` when it is a year the typed pass takes (four digits, 1900-2100), else None."""
+    return text if text and re.fullmatch(r"[0-9]{4}", text) and 1900 <= int(text) <= 2100 else None
+
+
+def typed_codes(source: FlowSource) -> tuple[dict[str, str], dict[str, str]]:
+    """The country codes :func:`write_typed` takes: each of BACI's numbers ``0``-``999`` as text,
+    unpadded, that maps (:func:`~silkscope.trade.codes.iso3_mapping` with the release's
+    country_codes, groupings as :func:`validate_source` stores them) -> the stored code; and the
+    groupings among them, stored code -> name. Mapped before the data is read, so the pass needs
+    no join and no list of the file's codes."""
+    mapping = iso3_mapping([str(n) for n in range(TYPED_CODES)], source.country_codes)
+    groupings = {}
+    for code, (stored, name) in source.groupings.items():
+        if code in mapping:
             mapping[code] = stored
-            found_groupings[stored] = name
-    if any(iso is None for iso in mapping.values()):
-        return None
-    con.execute("CREATE OR REPLACE TEMP TABLE _codes (code VARCHAR, iso3 VARCHAR)")
-    con.executemany("INSERT INTO _codes VALUES (?, ?)", sorted((r, mapping[k]) for r, k in clean.items()))
-    return {"rows": int(row[0]), "years": (int(row[-2]), int(row[-1])), "groupings": found_groupings}
+            groupings[stored] = name
+    return {code: iso for code, iso in mapping.items() if iso is not None}, groupings
 
 
-def _clean_code(code: str | None) -> str:
-    """What :func:`_code` does in SQL, on one distinct code: trimmed, a trailing ``.0`` removed."""
-    text = (code or "").strip()
-    return text[:-2] if text.endswith(".0") else text
+def _remove_output(staging: Path, tag: str) -> None:
+    """Remove what a failed pass of one file wrote into ``staging`` (its files, then folders left empty)."""
+    for file in staging.glob(f"*/*/{tag}_*"):
+        file.unlink(missing_ok=True)
+    for folder in sorted(staging.glob("*/*"), reverse=True) + sorted(staging.glob("*"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _refuse_field_count(exc: duckdb.Error, source: FlowSource) -> None:
@@ -272,25 +363,6 @@ def _refuse_field_count(exc: duckdb.Error, source: FlowSource) -> None:
         row=int(line.group(1)),
         hint="nothing was imported; download the file again, or quote values that hold a comma",
     )
-
-
-def write_staged(
-    con: duckdb.DuckDBPyConnection, source: FlowSource, staging: Path, tag: str, source_id: str
-) -> None:
-    """Write the rows :func:`stage_typed` checked into the staging folder, as :func:`write_source`."""
-    target = str(staging).replace("'", "''")  # COPY TO does not glob: quotes doubled only
-    con.execute("SET preserve_insertion_order = false")  # row order within a partition is not kept
-    con.execute(
-        f"""COPY (
-            SELECT s.year, ce.iso3 AS exporter, ci.iso3 AS importer, s.hs6,
-                s.value * {source.value_scale} AS value_kusd, s.quantity * {source.quantity_scale} AS quantity_t,
-                '{source.hs_revision}' AS hs_revision, ? AS source_id
-            FROM _staged s JOIN _codes ce ON ce.code = s.exporter JOIN _codes ci ON ci.code = s.importer
-        ) TO '{target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (hs_revision, year),
-            FILENAME_PATTERN '{tag}_{{i}}', OVERWRITE_OR_IGNORE)""",
-        [source_id],
-    )
-    con.execute("DROP TABLE _staged; SET preserve_insertion_order = true")
 
 
 def _examples(
@@ -368,7 +440,6 @@ def _import_locked(
 ) -> dict[str, Any]:
     store = ws.trade_store
     store.mkdir(parents=True, exist_ok=True)
-    current = ws.flow_version
     tag = f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     staging, version = store / f".staging-{tag}", store / f"v-{tag}"
     spill = store / f".staging-{tag}-spill"
@@ -381,45 +452,41 @@ def _import_locked(
             for n, source in enumerate(sources, 1):
                 if progress:
                     progress(f"checking {source.file.name}", n - 1, len(sources))
-                checked = stage_typed(con, source)
+                checked = write_typed(con, source, staging, f"f{n}", record.source_id)
                 if checked is None:  # the text path: two reads, names every bad row
-                    con.execute("DROP TABLE IF EXISTS _staged")
                     checked = validate_source(con, source)
                     if progress:
                         progress(f"writing {source.file.name}", n - 1, len(sources))
                     write_source(con, source, staging, f"f{n}", record.source_id)
-                else:
-                    if progress:
-                        progress(f"writing {source.file.name}", n - 1, len(sources))
-                    write_staged(con, source, staging, f"f{n}", record.source_id)
                 kill_point("written")
                 total += checked["rows"]
                 nes.update(checked["groupings"])
                 years.update(range(checked["years"][0], checked["years"][1] + 1))
+            value = _stored_value(con, staging, sources)
             glob = f"{sql_path(staging)}/*/*/*.parquet"
-            _refuse_duplicates(con, glob, sources)
-            value = con.execute(f"SELECT sum(value_kusd) FROM read_parquet('{glob}')").fetchone()[0]
             grouped = _grouping_flows(con, glob, nes)
         kill_point("staged")
         partitions = sorted(p.relative_to(staging) for p in staging.glob("*/*") if p.is_dir())
-        old = store / current
-        replaced = [p for p in partitions if (old / p).is_dir()]
-        _link_untouched(old, staging, set(partitions))
-        kill_point("linked")
-        staging.rename(version)
-        kill_point("renamed")
-        summary = {
-            "files": [str(s.file) for s in sources],
-            "source_id": record.source_id,
-            "hs_revision": revision,
-            "rows": total,
-            "value_kusd": float(value or 0.0),
-            "partitions": [str(p) for p in partitions],
-            "replaced": [str(p) for p in replaced],
-            "groupings": grouped,
-            "version": version.name,
-        }
+        # the version is read, linked from and replaced in one transaction (one connection; a kill
+        # before the commit leaves the store as it was)
         with ws.transaction() as wcon:
+            old = store / current_flow_version(wcon)
+            replaced = [p for p in partitions if (old / p).is_dir()]
+            _link_untouched(old, staging, set(partitions))
+            kill_point("linked")
+            staging.rename(version)
+            kill_point("renamed")
+            summary = {
+                "files": [str(s.file) for s in sources],
+                "source_id": record.source_id,
+                "hs_revision": revision,
+                "rows": total,
+                "value_kusd": value,
+                "partitions": [str(p) for p in partitions],
+                "replaced": [str(p) for p in replaced],
+                "groupings": grouped,
+                "version": version.name,
+            }
             Workspace.set_flow_version(wcon, version.name)
             Workspace.record_source(wcon, replace(record, rows=total))
             ws.refresh_trade_view(wcon)
@@ -435,7 +502,7 @@ def _import_locked(
         shutil.rmtree(spill, ignore_errors=True)
         if not committed:
             shutil.rmtree(version, ignore_errors=True)
-    ws.remove_stale()  # the old version (the lock is held: nothing else is live)
+    ws.remove_stale(current=version.name)  # the old version (the lock is held: nothing else is live)
     if progress:
         progress("done", len(sources), len(sources))
     return summary
@@ -472,7 +539,31 @@ def _grouping_flows(con: duckdb.DuckDBPyConnection, glob: str, nes: dict[str, st
     return [{"code": c, "name": nes[c], "flows": int(n), "value_kusd": float(v)} for c, n, v in rows]
 
 
+def _stored_value(con: duckdb.DuckDBPyConnection, staging: Path, sources: Sequence[FlowSource]) -> float:
+    """The value total of the staged flows, once no flow (year, exporter, importer, HS6) is stored
+    twice. Exact and cheap: in each partition (one year of the revision) the flows of each
+    exporter-importer pair set one bit per HS6 code in a bitstring (the codes numbered densely by an
+    ENUM of those stored); the bits set add up to the rows exactly when no key repeats. That is a
+    hash table of pairs (thousands) instead of one of flows (millions). Only when they differ is
+    every key grouped (:func:`_refuse_duplicates`), to name the duplicates."""
+    glob = f"{sql_path(staging)}/*/*/*.parquet"
+    con.execute(f"CREATE TYPE _stored_hs6 AS ENUM (SELECT DISTINCT hs6 FROM read_parquet('{glob}'))")
+    codes = con.execute("SELECT len(enum_range(NULL::_stored_hs6))").fetchone()[0]
+    rows, bits, value = 0, 0, 0.0
+    for part in sorted(p for p in staging.glob("*/*") if p.is_dir()):  # a year's bitstrings at a time
+        n, b, v = con.execute(
+            "SELECT sum(n), sum(bit_count(b)), sum(v) FROM (SELECT count(*) AS n, sum(value_kusd) AS v, "
+            f"bitstring_agg(enum_code(CAST(hs6 AS _stored_hs6)), 0, {codes - 1}) AS b "
+            f"FROM read_parquet('{sql_path(part)}/*.parquet') GROUP BY exporter, importer)"
+        ).fetchone()
+        rows, bits, value = rows + (n or 0), bits + (b or 0), value + (v or 0.0)
+    if bits != rows:
+        _refuse_duplicates(con, glob, sources)
+    return value
+
+
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, glob: str, sources: Sequence[FlowSource]) -> None:
+    """Refuse flows stored more than once, naming the first five."""
     dup = con.execute(
         f"SELECT year, exporter, importer, hs6, count(*) AS n FROM read_parquet('{glob}', "
         "hive_partitioning = true) GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 5"

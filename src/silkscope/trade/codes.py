@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import pandas as pd
 
@@ -42,23 +43,13 @@ def iso3_mapping(codes: Iterable[str], extra: dict[str, str] | None = None) -> d
 
     ``extra`` maps further codes (e.g. from a BACI country_codes file) where ours know none.
     """
-    import logging
-
-    import country_converter as coco
-
     from silkscope.reference import iso3_codes
 
     unique = pd.Series(sorted({_clean(c) for c in codes}), dtype=object)
     mapping: dict[str, str | None] = {}
     numeric = unique[unique.str.fullmatch(r"\d+")]
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    converted = (
-        coco.convert(list(numeric.str.lstrip("0")), src="ISOnumeric", to="ISO3", not_found=None)
-        if len(numeric)
-        else []
-    )
-    converted = [converted] if isinstance(converted, str) else converted
-    for code, iso in zip(numeric, converted, strict=True):
+    for code in numeric:
+        iso = iso_numeric().get(code.lstrip("0"))
         mapping[code] = BACI_NUMERIC.get(code.lstrip("0")) or (iso if iso in iso3_codes() else None)
     for code in unique[~unique.str.fullmatch(r"\d+")]:
         upper = code.upper()
@@ -68,6 +59,21 @@ def iso3_mapping(codes: Iterable[str], extra: dict[str, str] | None = None) -> d
         if mapping.get(code, "") is None:
             mapping[code] = iso
     return mapping
+
+
+@cache
+def iso_numeric() -> dict[str, str]:
+    """ISO 3166 numeric code (no leading zeros) -> ISO3, from country_converter's table: the
+    lookup ``coco.convert(code, src="ISOnumeric", to="ISO3")`` does (an exact match on the
+    ``ISOnumeric`` column), built once instead of one regular expression over the table per code
+    (about 1 ms a code: 1 s for the 1,000 codes BACI's numbering allows)."""
+    import country_converter as coco
+
+    data = coco.CountryConverter().data[["ISOnumeric", "ISO3"]].dropna()
+    return {
+        str(number): "".join(c for c in str(iso).split("|")[0] if c.isalnum()).upper()
+        for number, iso in zip(data["ISOnumeric"], data["ISO3"], strict=True)
+    }
 
 
 def to_iso3(codes: pd.Series, file: str | None = None, extra: dict[str, str] | None = None) -> pd.Series:
