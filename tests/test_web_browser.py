@@ -174,6 +174,8 @@ def test_profile_shows_the_radar_trend_and_strengths(page, server):
     expect(page.locator("#profile-trend .main-svg").first).to_be_visible()
     expect(page.locator("#profile-strengths li")).to_have_count(3)
     expect(page.locator("#profile-weaknesses li")).to_have_count(3)
+    expect(page.locator("#profile-obstacles li")).to_have_count(5)  # obstacle degree, issue 17
+    expect(page.locator("#profile-obstacles li").first).to_contain_text("%")
     expect(page.locator("#profile-table tbody tr[data-flag='strength']")).to_have_count(3)
     expect(page.locator("#profile-summary")).to_contain_text("Guangdong")
 

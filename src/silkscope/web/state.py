@@ -52,6 +52,8 @@ class IndexState:
         self.names = {lang: unit_names(lang, inputs.names) for lang in LANGUAGES}
         #: the latest year whose coverage passes: the default year, not simply the latest one
         self.headline_year = self.result.headline_year()
+        #: obstacle degrees of every unit-year (built on first use), or why they cannot be
+        self._obstacles: pd.DataFrame | str | None = None
 
     # coverage -----------------------------------------------------------------------------------
     def coverage_rows(self, lang: str) -> list[dict[str, Any]]:
@@ -283,6 +285,7 @@ class IndexState:
         return {
             "unit_id": unit_id,
             "name": self.name(unit_id, lang),
+            "obstacles": self.obstacles_of(unit_id, year, lang),
             "group": self.groups.get(unit_id),
             "year": year,
             "n_units": n_units,
@@ -294,6 +297,30 @@ class IndexState:
             "weaknesses": weaknesses,
             "trend": trend,
         }
+
+    def obstacles_of(self, unit_id: str, year: int, lang: str, top: int = 5) -> dict[str, Any]:
+        """The unit-year's largest obstacle factors (obstacle degree, issue 17:
+        :func:`silkscope.regions.obstacles.obstacles`, on the base weights), or why there are none."""
+        from silkscope.errors import SilkscopeError
+        from silkscope.regions.obstacles import obstacles
+
+        if self._obstacles is None:
+            try:
+                self._obstacles = obstacles(self.result, top=top)
+            except SilkscopeError as exc:
+                self._obstacles = str(exc)
+        if isinstance(self._obstacles, str):
+            return {"items": [], "reason": self._obstacles}
+        rows = self._obstacles[(self._obstacles["unit_id"] == unit_id) & (self._obstacles["year"] == year)]
+        items = [
+            {
+                "node": r.indicator,
+                "name": self.framework[r.indicator].label(lang),
+                "obstacle": json_float(r.obstacle),
+            }
+            for r in rows.sort_values("rank").itertuples()
+        ]
+        return {"items": items, "reason": None}
 
     def compare(
         self, a: str, b: str, year: int, lang: str, weights: Mapping[str, float] | None = None

@@ -506,6 +506,13 @@ async function loadProfile() {
   };
   list(data.strengths, "#profile-strengths");
   list(data.weaknesses, "#profile-weaknesses");
+  const obstacles = $("#profile-obstacles");
+  const items = (data.obstacles && data.obstacles.items) || [];
+  obstacles.replaceChildren(
+    ...(items.length
+      ? items.map((o) => el("li", { text: o.name + " (" + fmt(100 * o.obstacle, 1) + "%)" }))
+      : [el("li", { text: t("web.profile.no_obstacles") })]),
+  );
 
   S.profileRows = data.indicators.map((i) => ({
     ...i,
