@@ -24,3 +24,20 @@ def workspace(tmp_path: Path):
     from silkscope.workspace import Workspace
 
     return Workspace.init(tmp_path / "ws")
+
+
+@pytest.fixture()
+def text_path_calls(monkeypatch) -> list:
+    """The files that went through the BACI text path (``flows.validate_source``, which still
+    runs): a spy, so a test can tell the streaming pass from the fallback."""
+    import silkscope.io.flows as flows_module
+
+    calls: list = []
+    original = flows_module.validate_source
+
+    def counting(con, source):
+        calls.append(source.file.name)
+        return original(con, source)
+
+    monkeypatch.setattr(flows_module, "validate_source", counting)
+    return calls

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import silkscope.io.flows as flows_module
 from silkscope.cli import app
 from silkscope.errors import InputError
 from silkscope.io import baci
@@ -45,19 +44,6 @@ def import_file(root: Path, file: Path, typed: bool, counter: list | None = None
         found = [replace(s, typed_relation=None) for s in found]
     import_flows(ws, found, SourceRecord.for_file(file, "baci", rows=0), "import baci")
     return ws
-
-
-@pytest.fixture()
-def text_path_calls(monkeypatch) -> list:
-    calls: list = []
-    original = flows_module.validate_source
-
-    def counting(con, source):
-        calls.append(source.file.name)
-        return original(con, source)
-
-    monkeypatch.setattr(flows_module, "validate_source", counting)
-    return calls
 
 
 def test_a_well_formed_file_takes_one_typed_pass_and_stores_what_the_text_path_does(

@@ -15,7 +15,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-import silkscope.io.flows as flows_module
 from silkscope.errors import InputError
 from silkscope.io import baci
 from silkscope.io.flows import import_flows
@@ -29,19 +28,6 @@ ROWS = (
     "2021,156,842,691110,7.5,5\n"
     "2021,490,156,970110,1.25,\n"
 )
-
-
-@pytest.fixture()
-def text_path_calls(monkeypatch) -> list:
-    calls: list = []
-    original = flows_module.validate_source
-
-    def counting(con, source):
-        calls.append(source.file.name)
-        return original(con, source)
-
-    monkeypatch.setattr(flows_module, "validate_source", counting)
-    return calls
 
 
 def write(folder: Path, text: str, name: str = "BACI_HS17_Y2021_V202401.csv") -> Path:
