@@ -143,8 +143,8 @@ def test_optional_rule_is_skipped_without_the_pillar_and_others_still_refused():
 @pytest.mark.shared
 def test_real_wdi_ip_columns_and_docking(shared_data: Path, workspace):
     """WDI population (2025 vintage), resident patents (2026), IP receipts and resident trademarks
-    (2013 vintage) imported into a study: the partner table's IP columns are the window means'
-    ratio, checked by hand for the Republic of Korea, and the IP rule quotes them."""
+    (2013 vintage) imported into a study: the partner table's IP columns are the window means of
+    the same-year ratios, checked by hand for the Republic of Korea, and the IP rule quotes them."""
     from silkscope.io.wdi import import_wdi
     from silkscope.partners.table import partner_table
 
@@ -162,17 +162,23 @@ def test_real_wdi_ip_columns_and_docking(shared_data: Path, workspace):
     table = partner_table(workspace, "CHN", [2010, 2011, 2012], "mean", lang="en")
     frame = table.table.set_index("country")
 
-    def wb_mean(path: Path, code: str, years=(2010, 2011, 2012), preamble: int = 4) -> float:
+    def wb_years(path: Path, code: str, years=(2010, 2011, 2012), preamble: int = 4) -> dict[int, float]:
         raw = pd.read_csv(path, skiprows=preamble)
         row = raw[raw["Country Code"] == code].iloc[0]
-        vals = [float(row[str(y)]) for y in years if pd.notna(row[str(y)])]
-        return sum(vals) / len(vals)
+        return {y: float(row[str(y)]) for y in years if pd.notna(row[str(y)])}
 
-    pop = wb_mean(shared_data / "wdi_extracts/raw/API_SP.POP.TOTL_DS2_en_csv_v2_391465.csv", "KOR")
-    patents = wb_mean(ip / "wb_api_2025_2026/API_IP.PAT.RESD_DS2_en_csv_v2_226.csv", "KOR")
-    receipts = wb_mean(ip / "wdi_2013_vintage_ronnywang/BX.GSR.ROYL.CD_WDI.csv", "KOR", preamble=0)
-    assert frame.at["KOR", "ip_patents_resd_per_million"] == pytest.approx(1e6 * patents / pop)
-    assert frame.at["KOR", "ip_royalty_receipts_per_capita"] == pytest.approx(receipts / pop)
+    def per_person_mean(series: dict[int, float], pop: dict[int, float]) -> float:
+        """The mean over the window of the same-year ratios (a value over its own year's people)."""
+        ratios = [series[y] / pop[y] for y in series if y in pop]
+        return sum(ratios) / len(ratios)
+
+    pop = wb_years(shared_data / "wdi_extracts/raw/API_SP.POP.TOTL_DS2_en_csv_v2_391465.csv", "KOR")
+    patents = wb_years(ip / "wb_api_2025_2026/API_IP.PAT.RESD_DS2_en_csv_v2_226.csv", "KOR")
+    receipts = wb_years(ip / "wdi_2013_vintage_ronnywang/BX.GSR.ROYL.CD_WDI.csv", "KOR", preamble=0)
+    assert frame.at["KOR", "ip_patents_resd_per_million"] == pytest.approx(
+        1e6 * per_person_mean(patents, pop)
+    )
+    assert frame.at["KOR", "ip_royalty_receipts_per_capita"] == pytest.approx(per_person_mean(receipts, pop))
     assert "ip_royalty_payments_per_capita" not in frame.columns  # BM.GSR.ROYL.CD not imported
     assert held_ip_indicators(table.table) == ["ip_receipts_log", "ip_patents_log", "ip_trademarks_log"]
     sources = table.sources.set_index("column")
@@ -227,3 +233,30 @@ def test_real_provincial_patent_grants_give_the_invention_share(shared_data: Pat
     assert parts.invention.sum() == national.invention
     beijing = provinces[(provinces.year == 2023) & (provinces.province_code == 11)].iloc[0]
     assert 100 * beijing.invention / beijing.total > 100 * national.invention / national.total
+
+
+@pytest.mark.shared
+def test_latest_ip_per_person_uses_the_population_of_the_same_year(shared_data, workspace):
+    """The 2013 WDI vintage of royalty receipts ends in 2012, the population file runs to 2024: the
+    latest receipts per person is the 2012 receipts over the 2012 population, not the 2024 one."""
+    from silkscope.io.wdi import import_wdi
+    from silkscope.partners.table import partner_table
+
+    ip = shared_data / "wdi_ip_talent"
+    pop_file = shared_data / "wdi_extracts/raw/API_SP.POP.TOTL_DS2_en_csv_v2_391465.csv"
+    receipts_file = ip / "wdi_2013_vintage_ronnywang/BX.GSR.ROYL.CD_WDI.csv"
+    metadata = ip / "wb_api_2025_2026/Metadata_Country_API_IP.PAT.RESD_DS2_en_csv_v2_226.csv"
+    import_wdi(workspace, [pop_file, receipts_file, metadata])
+    table = partner_table(workspace, "CHN", lang="en")
+    got = table.table.set_index("country").at["KOR", "ip_royalty_receipts_per_capita"]
+    receipts = pd.read_csv(receipts_file)
+    row = receipts[receipts["Country Code"] == "KOR"].iloc[0]
+    last = max(int(y) for y in receipts.columns if y.isdigit() and pd.notna(row[y]))
+    pop = pd.read_csv(pop_file, skiprows=4)
+    people = pop[pop["Country Code"] == "KOR"].iloc[0]
+    assert got == pytest.approx(float(row[str(last)]) / float(people[str(last)]), rel=1e-12)
+    newest = max(int(y) for y in pop.columns if y.isdigit() and pd.notna(people[y]))
+    assert newest > last  # the mismatch this guards against is real in these files
+    assert got != pytest.approx(float(row[str(last)]) / float(people[str(newest)]), rel=1e-6)
+    rule = table.sources.set_index("column").at["ip_royalty_receipts_per_capita", "rule"]
+    assert "same year" in rule

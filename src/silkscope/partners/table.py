@@ -145,25 +145,9 @@ def partner_table(
     ]  # fmt: skip
     snapshots: list[str] = []
     for indicator, series in values.groupby("indicator_id", sort=True):
-        chosen, note = series, ""
-        if window is not None:
-            inside = series[series.year.between(*window)]
-            if len(inside):
-                chosen = inside
-            else:
-                snapshots.append(indicator)
-                latest_year = series.year.max()
-                chosen = series[series.year == latest_year]
-                note = t("partners_table.rule.snapshot", lo=window[0], hi=window[1], year=latest_year)
-        if stat == "mean" and window is not None and not note:
-            column = chosen.groupby("unit_id").value.mean()
-            rule = t("partners_table.rule.mean", lo=window[0], hi=window[1])
-        else:
-            last = chosen.sort_values("year").groupby("unit_id").tail(1)
-            column = last.set_index("unit_id").value
-            within = window is not None and not note
-            latest = t("partners_table.rule.latest_in", lo=window[0], hi=window[1]) if within else None
-            rule = note or latest or t("partners_table.rule.latest")
+        column, rule, chosen, snapshot = _pick(series, window, stat, t)
+        if snapshot:
+            snapshots.append(indicator)
         info = meta.loc[indicator] if indicator in meta.index else None
         kind = None if info is None else info["kind"]
         column = column.reindex(countries)
@@ -182,7 +166,7 @@ def partner_table(
                 "countries": int(column.notna().sum()),
             }
         )
-    _add_ip_columns(out, sources, t)
+    _add_ip_columns(out, sources, values, countries, window, stat, t)
     details: dict = {
         "stat": stat,
         "years": f"{window[0]}-{window[1]}" if window else None,
@@ -229,20 +213,61 @@ def partner_table(
     return PartnerTable(out, pd.DataFrame(sources, columns=list(SOURCE_COLUMNS)), home, details, t.lang)
 
 
-def _add_ip_columns(out: pd.DataFrame, sources: list[dict], t) -> None:
-    """The IP-environment columns (:data:`IP_COLUMNS`) of the WDI codes held, per person."""
-    if POPULATION not in out.columns:
+def _pick(series: pd.DataFrame, window: tuple[int, int] | None, stat: str, t) -> tuple:
+    """One indicator's value per unit from its long rows (``unit_id, year, value``): the mean over
+    the window or the latest value in it (``stat``), the latest year held when the window holds
+    none (a snapshot), the latest value without a window. Returns the values by unit, the rule
+    text, the rows used and whether it is a snapshot."""
+    chosen, note = series, ""
+    if window is not None:
+        inside = series[series.year.between(*window)]
+        if len(inside):
+            chosen = inside
+        else:
+            latest_year = series.year.max()
+            chosen = series[series.year == latest_year]
+            note = t("partners_table.rule.snapshot", lo=window[0], hi=window[1], year=latest_year)
+    if stat == "mean" and window is not None and not note:
+        column = chosen.groupby("unit_id").value.mean()
+        rule = t("partners_table.rule.mean", lo=window[0], hi=window[1])
+    else:
+        last = chosen.sort_values("year").groupby("unit_id").tail(1)
+        column = last.set_index("unit_id").value
+        within = window is not None and not note
+        latest = t("partners_table.rule.latest_in", lo=window[0], hi=window[1]) if within else None
+        rule = note or latest or t("partners_table.rule.latest")
+    return column, rule, chosen, bool(note)
+
+
+def _add_ip_columns(
+    out: pd.DataFrame, sources: list[dict], values: pd.DataFrame, countries: list[str], window, stat: str, t
+) -> None:
+    """The IP-environment columns (:data:`IP_COLUMNS`) of the WDI codes held, per person: the
+    ratio is taken year by year (a country's receipts over its population of the same year), then
+    chosen as every other column is (:func:`_pick`), so a 2012 value is never divided by a 2024
+    population."""
+    population = values[(values.indicator_id == POPULATION) & (values.value > 0)][
+        ["unit_id", "year", "value"]
+    ]
+    if population.empty:
         return
-    population = out[POPULATION].astype(float).where(out[POPULATION] > 0)
-    years = {row["column"]: row["years"] for row in sources}
     for column, (code, scale) in IP_COLUMNS.items():
-        if code not in out.columns:
+        held = values[values.indicator_id == code][["unit_id", "year", "value"]]
+        if held.empty:
             continue
-        out[column] = (scale * out[code].astype(float) / population).to_numpy()
+        ratio = held.merge(population, on=["unit_id", "year"], suffixes=("", "_pop"))
+        ratio = ratio.assign(value=scale * ratio["value"] / ratio["value_pop"])[["unit_id", "year", "value"]]
+        if ratio.empty:
+            out[column] = float("nan")
+            chosen = ratio
+            rule = t("ip_env.rule", code=code, population=POPULATION, scale=f"{scale:g}", how="–")
+        else:
+            picked, how, chosen, _ = _pick(ratio, window, stat, t)
+            out[column] = picked.reindex(countries).to_numpy()
+            rule = t("ip_env.rule", code=code, population=POPULATION, scale=f"{scale:g}", how=how)
         sources.append(
             {"column": column, "name": t(f"ip_env.name.{column}"), "source": f"WDI {code}, {POPULATION}",
-             "years": years.get(code, ""), "rule": t("ip_env.rule", code=code, population=POPULATION,
-                                                     scale=f"{scale:g}"),
+             "years": _span(chosen) if len(chosen) else "", "rule": rule,
              "countries": int(out[column].notna().sum())}
         )  # fmt: skip
 
