@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +55,18 @@ class ReportInputs:
     study_name: str | None = None
     #: the study folder, for the module sections that read its other tables; None = no study
     workspace: Path | None = None
+
+    #: the index built from these inputs, with the key it was built for (see index_result)
+    _index: tuple[tuple, IndexResult] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def index_result(self) -> IndexResult:
+        """The index built from these inputs, built once and shared by the report's sections, its
+        module sections and the dashboard (rebuilt if the values, framework, choices or grouping
+        were replaced since)."""
+        key = (id(self.values), id(self.framework), self.choices, id(self.groups))
+        if self._index is None or self._index[0] != key:
+            self._index = (key, build(self.values, self.framework, self.choices, self.groups))
+        return self._index[1]
 
     def has_flows(self) -> bool:
         """Whether the study holds trade flows of its own."""
@@ -181,7 +193,7 @@ def build_report(
     demo data and each of its tables says so (a ``note`` column, a ``demo_`` sheet name)."""
     step = step or (lambda _: None)
     step("index")
-    result = build(inputs.values, inputs.framework, inputs.choices, inputs.groups)
+    result = inputs.index_result()
     names = unit_names(t.lang, inputs.names)
     step("sections")
     sections: list[Section] = index_sections(result, t, names, inputs.geometry)

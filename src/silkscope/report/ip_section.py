@@ -29,6 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from silkscope.i18n import Translator
+from silkscope.index import IndexResult
 from silkscope.partners.table import IP_COLUMNS, POPULATION
 from silkscope.report.charts import province_tile_map
 from silkscope.report.document import Section, Table
@@ -91,10 +92,10 @@ def study_units(values: pd.DataFrame, indicators: list[str]) -> list[str]:
 
 
 def province_part(
-    values: pd.DataFrame, framework, choices, groups, names: Mapping[str, str], t: Translator
+    values: pd.DataFrame, framework, result: IndexResult, names: Mapping[str, str], t: Translator
 ) -> Part:
-    """Values of the IP indicators in their latest year, the dimension's score and rank, coverage."""
-    from silkscope.index import build
+    """Values of the IP indicators in their latest year, the dimension's score and rank (from
+    ``result``, the index built from ``values`` and ``framework``), coverage."""
     from silkscope.reference import provinces
     from silkscope.report.labels import label
 
@@ -111,7 +112,6 @@ def province_part(
         table[indicator] = table["unit_id"].map(this[indicator]) if indicator in this else np.nan
     has_dimension = IP_DIMENSION in framework
     if has_dimension:
-        result = build(values, framework, choices, groups)
         pos = result.node_ids.index(IP_DIMENSION)
         keep = result.years == year
         score = pd.Series(result.scores[keep, pos], index=result.units[keep].astype(str))
@@ -454,22 +454,18 @@ def build_section(inputs, t: Translator, demo: bool) -> Section:
     names = unit_names(t.lang, inputs.names)
     parts: list[Part] = []
     if demo:
-        from silkscope.index import builtin_framework, demo_values
         from silkscope.partners.demo import DEMO_PARTNER_SEED, demo_partner_table
-        from silkscope.reference import province_groups
-        from silkscope.report.builder import REPORT_CHOICES
+        from silkscope.report.builder import demo_inputs
 
         names = unit_names(t.lang)
         intro = [t("module_b.ip.demo_source", seed=DEMO_PARTNER_SEED)]
-        parts.append(province_part(demo_values(), builtin_framework("cidi"), REPORT_CHOICES,
-                                   province_groups("china-3belt"), names, t))  # fmt: skip
+        source = inputs if inputs.is_demo else demo_inputs()  # the demo report's own build when it is one
+        parts.append(province_part(source.values, source.framework, source.index_result(), names, t))
         parts.append(partner_part(demo_partner_table(), _demo_tiers(), t, t("module_b.synthetic")))
     else:
         intro = []
         if held_provinces(inputs.values, inputs.framework):
-            parts.append(
-                province_part(inputs.values, inputs.framework, inputs.choices, inputs.groups, names, t)
-            )
+            parts.append(province_part(inputs.values, inputs.framework, inputs.index_result(), names, t))
         else:
             intro.append(t("module_b.ip.provinces.missing"))
         if held_partner_codes(inputs):

@@ -30,20 +30,6 @@ if TYPE_CHECKING:
 MIN_YEARS = 3
 LEVEL = 0.05
 TOP_OBSTACLES = 3
-_CACHE: dict[int, tuple[ReportInputs, IndexResult]] = {}
-
-
-def index_result(inputs: ReportInputs) -> IndexResult:
-    """The report's index build for ``inputs`` (built once per inputs object)."""
-    from silkscope.index import build
-
-    cached = _CACHE.get(id(inputs))
-    if cached is not None and cached[0] is inputs:
-        return cached[1]
-    result = build(inputs.values, inputs.framework, inputs.choices, inputs.groups)
-    _CACHE.clear()
-    _CACHE[id(inputs)] = (inputs, result)
-    return result
 
 
 def score_panel(result: IndexResult) -> pd.DataFrame:
@@ -63,7 +49,7 @@ def held(inputs: ReportInputs) -> bool:
     units = set(inputs.values["unit_id"].astype(str))
     if not units or not units <= set(provinces()["unit_id"].astype(str)):
         return False
-    scores = score_panel(index_result(inputs))
+    scores = score_panel(inputs.index_result())
     return int((scores.groupby("year")["unit_id"].nunique() >= 2).sum()) >= MIN_YEARS
 
 
@@ -77,7 +63,7 @@ def compute(inputs: ReportInputs) -> dict[str, pd.DataFrame | list[str]]:
     from silkscope.regions.obstacles import obstacles, report_tables
     from silkscope.regions.panel import panel
 
-    result = index_result(inputs)
+    result = inputs.index_result()
     scores = score_panel(result)
     notes: list[str] = []
     table = disparity(scores, "score", inputs.groups, None, notes)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from silkscope.i18n import LANGUAGES
-from silkscope.index import IndexResult, build, score_tree
+from silkscope.index import IndexResult, score_tree
 from silkscope.index.build import parent_positions
 from silkscope.report.builder import ReportInputs
 from silkscope.report.index_sections import unit_names
@@ -37,7 +37,7 @@ class IndexState:
         self.framework = inputs.framework
         self.choices = inputs.choices
         self.groups = dict(inputs.groups or {})
-        self.result: IndexResult = build(inputs.values, self.framework, self.choices, inputs.groups)
+        self.result: IndexResult = inputs.index_result()
         self.node_ids = [n.id for n in self.framework.nodes]
         self.position = {n: k for k, n in enumerate(self.node_ids)}
         self.base_weights = np.array([self.result.weights[n] for n in self.node_ids])
