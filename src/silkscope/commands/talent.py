@@ -25,9 +25,10 @@ def _t(key: str, **fields) -> str:
     return translator()(key, **fields)
 
 
-def backtest_path(out: Path) -> Path:
-    """Where the backtest table goes: beside ``out``, named ``<stem>_backtest<suffix>``."""
-    return out.with_name(f"{out.stem}_backtest{out.suffix}")
+def backtest_path(out: Path, part: str = "backtest") -> Path:
+    """Where a side table goes: beside ``out``, named ``<stem>_<part><suffix>`` (the backtest,
+    and with ``--driver`` the elasticities, ``part="driver"``)."""
+    return out.with_name(f"{out.stem}_{part}{out.suffix}")
 
 
 @app.command("gap")
@@ -76,7 +77,7 @@ def gap_command(
     check_output_path(out)
     check_output_path(backtest_path(out))
     if driver is not None:
-        check_output_path(out.with_name(f"{out.stem}_driver{out.suffix}"))
+        check_output_path(backtest_path(out, "driver"))
     methods_for(method)
     if workspace is not None and (supply is not None or demand is not None or demo):
         raise InputError("give either --workspace STUDY or --supply/--demand files (or --demo), not both")
@@ -133,7 +134,7 @@ def gap_command(
             )
             demand_frame, names = driven.demand, (supply.name, f"demand from {driver.name}")
             show_table(driven.elasticities, title=_t("talent.driver_title"), max_rows=40)
-            path = write_table(driven.elasticities, out.with_name(f"{out.stem}_driver{out.suffix}"))
+            path = write_table(driven.elasticities, backtest_path(out, "driver"))
             console.print(_t("talent.driver_written", rows=len(driven.elasticities), path=str(path)))
             for key in driven.elasticities.attrs.get("lacking", []):
                 err_console.print(f"[yellow]{_t('talent.note')}:[/] {_t('talent.driver_lacking', key=key)}")

@@ -54,17 +54,16 @@ def parse_elasticity(text: str) -> float | None:
 
 
 def loglog_slope(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """OLS slope of ln y on ln x with an intercept, and its classical standard error."""
-    lx, ly = np.log(x), np.log(y)
-    dx = lx - lx.mean()
-    sxx = float(dx @ dx)
-    if sxx == 0.0:
+    """OLS slope of ln y on ln x with an intercept, and its classical standard error (statsmodels);
+    NaN when x does not change."""
+    import statsmodels.api as sm
+
+    lx = np.log(x)
+    if np.ptp(lx) == 0.0:
         return float("nan"), float("nan")
-    slope = float(dx @ (ly - ly.mean())) / sxx
-    resid = ly - ly.mean() - slope * dx
-    dof = len(lx) - 2
-    se = float(np.sqrt((resid @ resid) / dof / sxx)) if dof > 0 else float("nan")
-    return slope, se
+    fit = sm.OLS(np.log(y), sm.add_constant(lx)).fit()
+    se = float(fit.bse[1]) if len(lx) > 2 else float("nan")
+    return float(fit.params[1]), se
 
 
 def driven_demand(
